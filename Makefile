@@ -1,0 +1,68 @@
+# aigov: the two commands a newcomer needs are `make run` and `make test`.
+# Both install what is missing (Debian packages, via scripts/install-deps),
+# build, and then run.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_TIME  ?= 60
+EXAMPLE    ?= $(BUILD)/example-applications.csv
+
+.PHONY: all build run test test-release test-asan test-valgrind fuzz bench clean deps
+
+all: build
+
+deps:
+	scripts/install-deps build
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DAIGOV_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job (until the governance demo exists): profile a generated
+# credit-application file -- with quoted text, embedded newlines, missing
+# values and national ID numbers -- and print the report.
+run: build
+	$(BUILD)/aigov-gen-csv --rows 200000 --pii > $(EXAMPLE)
+	$(BUILD)/aigov profile $(EXAMPLE)
+
+test: test-release test-asan test-valgrind
+
+test-release:
+	scripts/install-deps test
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DAIGOV_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Every test again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan:
+	scripts/install-deps test
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAIGOV_WERROR=ON -DAIGOV_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# The CLI tests once more with every aigov call under valgrind.
+test-valgrind: test-release
+	cd $(BUILD) && AIGOV_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+		ctest --output-on-failure -R '^cli$$'
+
+# libFuzzer on the CSV reader: make fuzz FUZZ_TIME=600
+fuzz:
+	scripts/install-deps fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIGOV_FUZZ=ON -DAIGOV_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv
+	mkdir -p $(FUZZ_BUILD)/corpus-csv
+	$(FUZZ_BUILD)/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-dict=fuzz/csv.dict $(FUZZ_BUILD)/corpus-csv fuzz/corpus/csv
+
+# aigov profile vs pandas on a generated 1 GB file: make bench BENCH_BYTES=...
+bench: build
+	scripts/install-deps bench
+	bench/csv/run
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

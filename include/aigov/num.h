@@ -1,0 +1,43 @@
+/*
+ * num: locale-independent number parsing and printing.
+ *
+ * strtod(3) and printf(3) follow LC_NUMERIC: under de_DE.UTF-8 they read and
+ * write "3,5".  Our CLI calls setlocale(LC_ALL, "") for zh-TW messages, so
+ * the library must never depend on LC_NUMERIC.  These functions give the
+ * same result whatever the locale and are thread-safe.
+ */
+#ifndef AIGOV_NUM_H
+#define AIGOV_NUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse the whole of s[0..len) as a decimal floating-point number:
+ * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, with ASCII
+ * spaces/tabs allowed around it.  No hex, no "inf"/"nan", no thousands
+ * separators.  Correctly rounded (fast exact path for short mantissas,
+ * strtod_l in the "C" locale otherwise).  Returns false, leaving *out
+ * unchanged, when s is not such a number.  Overflow gives +-HUGE_VAL.
+ */
+bool ag_parse_double(const char *s, size_t len, double *out);
+
+/* Parse the whole of s[0..len) as [+-]?digits (spaces allowed around it).
+ * False when it is not an integer or does not fit int64_t. */
+bool ag_parse_int64(const char *s, size_t len, int64_t *out);
+
+#define AG_FMT_DOUBLE_MAX 32
+
+/*
+ * Write the shortest decimal form of v that reads back as the same double
+ * ("%.15g", else "%.16g", else "%.17g", always with '.'), NUL-terminated,
+ * into out (AG_FMT_DOUBLE_MAX bytes).  NaN and infinities are written as
+ * "nan", "inf", "-inf".  Returns the length.
+ */
+size_t ag_fmt_double(char out[AG_FMT_DOUBLE_MAX], double v);
+
+/* "%.*g" with '.' whatever the locale (prec 1..17); returns the length. */
+size_t ag_fmt_g(char out[AG_FMT_DOUBLE_MAX], double v, int prec);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * Private to src/cli: the command table, option parsing, language and
+ * exit codes.  This is the only layer that prints to stdout or exits.
+ */
+#ifndef AIGOV_CLI_H
+#define AIGOV_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, documented in docs/cli.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1, /* checks failed or findings reported */
+	EXIT_USAGE = 2,
+	EXIT_BAD_INPUT = 3,
+	EXIT_IO = 4        /* I/O or internal error */
+};
+
+/* ---- language ---- */
+enum cli_lang { LANG_EN, LANG_ZH_TW };
+extern enum cli_lang cli_lang; /* set once at start-up */
+void cli_lang_init(void);
+bool cli_lang_set(const char *name); /* "en", "zh-TW"; false if unknown */
+/* Pick the text for the current language.  A macro, so that the compiler
+ * checks both literals when they are printf formats. */
+#define L(en, zh) (cli_lang == LANG_ZH_TW ? (zh) : (en))
+/* Columns a UTF-8 string takes on a terminal (CJK counts 2). */
+size_t cli_display_width(const char *s);
+/* Print s padded with spaces to `width` columns (left-aligned). */
+void cli_pad(FILE *f, const char *s, size_t width);
+void cli_pad_right(FILE *f, const char *s, size_t width);
+
+/* Map a library error code to an exit code. */
+int cli_exit_code(int ag_code);
+/* "aigov: error: <msg>" on stderr; returns `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- options ---- */
+enum cli_opt_type { OPT_END, OPT_FLAG, OPT_STRING, OPT_SIZE, OPT_UINT };
+
+struct cli_option {
+	const char *long_name;
+	char short_name;     /* 0 for none */
+	enum cli_opt_type type;
+	void *value;         /* bool*, const char**, size_t*, size_t* */
+	const char *argh;    /* argument placeholder, e.g. "SIZE" */
+	const char *help_en;
+	const char *help_zh;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary_en, *summary_zh;
+};
+
+struct cli_usage {
+	const char *synopsis;          /* "aigov profile [options] FILE" */
+	const char *desc_en, *desc_zh; /* paragraphs after the synopsis */
+	const struct cli_option *opts;
+	const char *examples;          /* lines of example commands */
+};
+
+/*
+ * Parse argv[1..] (argv[0] is the command name).  Options may come before
+ * and after arguments; "--" ends them.  Positional arguments are moved to
+ * args[0..*nargs).  Returns -1 when the caller should exit with
+ * *exit_code (0 after --help, 2 after a usage error, already reported).
+ */
+int cli_parse(int argc, char **argv, const struct cli_usage *u, char **args,
+	      int *nargs, int *exit_code);
+void cli_print_usage(FILE *f, const struct cli_usage *u);
+
+/* ---- commands ---- */
+int cmd_profile(int argc, char **argv);
+extern const struct cli_usage cmd_profile_usage;
+
+#endif

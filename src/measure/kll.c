@@ -1,0 +1,312 @@
+/*
+ * KLL quantile sketch and exact quantile selection; see sketch.h.
+ *
+ * The sketch follows the reference implementation of Karnin, Lang and
+ * Liberty (edoliberty/streaming-quantiles, kll.py): level h holds items of
+ * weight 2^h; its capacity is ceil(k * (2/3)^(H-1-h)) + 1; when the total
+ * passes the sum of capacities, the lowest full level is sorted and every
+ * other item (random offset) moves up one level.  Memory is O(k log(n/k)).
+ */
+#include "aigov/sketch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t level_capacity(const struct ag_kll *s, uint32_t h)
+{
+	uint32_t depth = s->nlevels - h - 1;
+	return (uint32_t)ceil(s->k * pow(2.0 / 3.0, depth)) + 1;
+}
+
+static int grow_levels(struct ag_kll *s)
+{
+	struct ag_kll_level *nl = realloc(s->levels,
+					  (s->nlevels + 1) * sizeof(*nl));
+	if (!nl)
+		return -1;
+	s->levels = nl;
+	memset(&s->levels[s->nlevels], 0, sizeof(*nl));
+	s->nlevels++;
+	s->max_size = 0;
+	for (uint32_t h = 0; h < s->nlevels; h++)
+		s->max_size += level_capacity(s, h);
+	return 0;
+}
+
+static int level_push(struct ag_kll_level *l, double v)
+{
+	if (l->n == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 16;
+		double *ni = realloc(l->items, ncap * sizeof(double));
+		if (!ni)
+			return -1;
+		l->items = ni;
+		l->cap = ncap;
+	}
+	l->items[l->n++] = v;
+	return 0;
+}
+
+int ag_kll_init(struct ag_kll *s, uint32_t k)
+{
+	memset(s, 0, sizeof(*s));
+	s->k = k < 8 ? 8 : k;
+	s->rng = UINT64_C(0x853c49e6748fea9b);
+	s->min = INFINITY;
+	s->max = -INFINITY;
+	return grow_levels(s);
+}
+
+void ag_kll_release(struct ag_kll *s)
+{
+	for (uint32_t h = 0; h < s->nlevels; h++)
+		free(s->levels[h].items);
+	free(s->levels);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static uint64_t next_rand(struct ag_kll *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	return s->rng;
+}
+
+static int compress(struct ag_kll *s)
+{
+	for (uint32_t h = 0; h < s->nlevels; h++) {
+		struct ag_kll_level *l = &s->levels[h];
+		uint32_t keep_from, w = 0;
+
+		if (l->n < level_capacity(s, h))
+			continue;
+		if (h + 1 >= s->nlevels && grow_levels(s))
+			return -1;
+		l = &s->levels[h]; /* levels may have moved */
+		qsort(l->items, l->n, sizeof(double), cmp_double);
+		/* An odd item out stays at this level. */
+		keep_from = l->n & 1;
+		uint32_t offset = (uint32_t)(next_rand(s) & 1);
+		for (uint32_t i = keep_from + offset; i < l->n; i += 2)
+			if (level_push(&s->levels[h + 1], l->items[i]))
+				return -1;
+		if (keep_from)
+			w = 1; /* items[0] stays */
+		l->n = w;
+		s->size = 0;
+		for (uint32_t j = 0; j < s->nlevels; j++)
+			s->size += s->levels[j].n;
+		if (s->size < s->max_size)
+			break;
+	}
+	return 0;
+}
+
+int ag_kll_add(struct ag_kll *s, double v)
+{
+	if (level_push(&s->levels[0], v))
+		return -1;
+	s->n++;
+	s->size++;
+	if (v < s->min)
+		s->min = v;
+	if (v > s->max)
+		s->max = v;
+	if (s->size >= s->max_size)
+		return compress(s);
+	return 0;
+}
+
+int ag_kll_merge(struct ag_kll *s, const struct ag_kll *o)
+{
+	while (s->nlevels < o->nlevels)
+		if (grow_levels(s))
+			return -1;
+	for (uint32_t h = 0; h < o->nlevels; h++)
+		for (uint32_t i = 0; i < o->levels[h].n; i++)
+			if (level_push(&s->levels[h], o->levels[h].items[i]))
+				return -1;
+	s->n += o->n;
+	if (o->min < s->min)
+		s->min = o->min;
+	if (o->max > s->max)
+		s->max = o->max;
+	s->size = 0;
+	for (uint32_t h = 0; h < s->nlevels; h++)
+		s->size += s->levels[h].n;
+	while (s->size >= s->max_size) {
+		uint32_t before = s->size;
+		if (compress(s))
+			return -1;
+		if (s->size >= before)
+			break;
+	}
+	return 0;
+}
+
+struct weighted {
+	double v;
+	uint64_t w;
+};
+
+static int cmp_weighted(const void *a, const void *b)
+{
+	return cmp_double(&((const struct weighted *)a)->v,
+			  &((const struct weighted *)b)->v);
+}
+
+int ag_kll_quantiles(const struct ag_kll *s, const double *p, size_t np,
+		     double *out)
+{
+	struct weighted *all;
+	size_t n = 0, j = 0;
+	uint64_t total = 0, cum = 0;
+
+	if (!s->n) {
+		for (size_t i = 0; i < np; i++)
+			out[i] = NAN;
+		return 0;
+	}
+	all = malloc((size_t)s->size * sizeof(*all) + sizeof(*all));
+	if (!all)
+		return -1;
+	for (uint32_t h = 0; h < s->nlevels; h++)
+		for (uint32_t i = 0; i < s->levels[h].n; i++) {
+			all[n].v = s->levels[h].items[i];
+			all[n].w = UINT64_C(1) << h;
+			total += all[n].w;
+			n++;
+		}
+	qsort(all, n, sizeof(*all), cmp_weighted);
+	/* The q-quantile is the first item whose cumulative weight reaches
+	 * q * total; the ends are the true min and max. */
+	for (size_t i = 0; i < np; i++) {
+		double target = p[i] * (double)total;
+		if (p[i] <= 0) {
+			out[i] = s->min;
+			continue;
+		}
+		if (p[i] >= 1) {
+			out[i] = s->max;
+			continue;
+		}
+		while (j < n && (double)(cum + all[j].w) < target) {
+			cum += all[j].w;
+			j++;
+		}
+		out[i] = j < n ? all[j].v : s->max;
+	}
+	free(all);
+	return 0;
+}
+
+double ag_kll_rank_error(uint32_t k)
+{
+	return 2.446 / pow((double)k, 0.9433);
+}
+
+size_t ag_kll_bytes(const struct ag_kll *s)
+{
+	size_t b = s->nlevels * sizeof(struct ag_kll_level);
+	for (uint32_t h = 0; h < s->nlevels; h++)
+		b += s->levels[h].cap * sizeof(double);
+	return b;
+}
+
+/* ---- exact selection ---- */
+
+static void swap(double *a, double *b)
+{
+	double t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Put the k-th smallest of v[lo..hi] at v[k], smaller ones before it and
+ * larger ones after (Hoare's FIND with a median-of-three pivot).  Falls
+ * back to sorting a range that keeps partitioning badly, so the worst
+ * case is O(n log n). */
+static void select_kth(double *v, size_t lo, size_t hi, size_t k)
+{
+	unsigned budget = 64;
+
+	while (hi > lo) {
+		if (hi - lo < 16 || --budget == 0) {
+			qsort(v + lo, hi - lo + 1, sizeof(double), cmp_double);
+			return;
+		}
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < v[lo])
+			swap(&v[mid], &v[lo]);
+		if (v[hi] < v[lo])
+			swap(&v[hi], &v[lo]);
+		if (v[hi] < v[mid])
+			swap(&v[hi], &v[mid]);
+		double pivot = v[mid];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				swap(&v[i], &v[j]);
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		/* v[lo..j] <= pivot <= v[i..hi], and j < i */
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+static double min_of(const double *v, size_t lo, size_t hi)
+{
+	double m = v[lo];
+	for (size_t i = lo + 1; i <= hi; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
+void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
+			double *out)
+{
+	size_t lo = 0; /* everything before lo is <= what is selected next */
+
+	for (size_t i = 0; i < np; i++) {
+		/* numpy 1.22+ "linear": virtual index (n-1)*q, then _lerp. */
+		double virt = (double)(n - 1) * p[i];
+		double fl = floor(virt);
+		size_t k = (size_t)fl;
+		double g = virt - fl, a, b, diff;
+
+		if (k >= n - 1) {
+			k = n - 1;
+			g = 0;
+		}
+		if (k < lo)
+			lo = k; /* cannot happen for ascending p; stay safe */
+		select_kth(v, lo, n - 1, k);
+		a = v[k];
+		b = k + 1 < n ? min_of(v, k + 1, n - 1) : a;
+		lo = k;
+		diff = b - a;
+		out[i] = g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
+	}
+}

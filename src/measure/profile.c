@@ -1,0 +1,949 @@
+/*
+ * Column profiling: one pass, per-batch and per-column.
+ *
+ * A batch (a few thousand rows, column-major, see csv.h) is walked one
+ * column at a time so that the column's state stays in cache.  Numeric
+ * moments are computed per batch with the two-pass formula and folded into
+ * the running ones with Chan, Golub and LeVeque's pairwise update (1979),
+ * which is as accurate as Welford's and needs no division per value.
+ */
+#include "aigov/profile.h"
+
+#include "aigov/num.h"
+#include "aigov/sketch.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double ag_profile_probs[AG_PROFILE_NQ] = { 0.01, 0.05, 0.25, 0.5,
+						 0.75, 0.95, 0.99 };
+
+#define EXAMPLE_MAX 40
+
+struct col_acc {
+	uint64_t missing;
+	uint64_t kinds[AG_KIND_COUNT];
+
+	uint64_t n;            /* numeric values */
+	double mean, m2, min, max;
+
+	double *vals;          /* exact mode: every numeric value */
+	size_t nvals, vcap;
+	bool use_kll;
+	struct ag_kll kll;
+
+	struct ag_distinct distinct;
+	struct ag_freq freq;
+
+	bool has_date, date_has_time;
+	int64_t date_min, date_max; /* yyyymmddhhmmss */
+
+	uint64_t national_id, email, phone, card, leading_zeros;
+
+	uint64_t example_line[AG_KIND_COUNT]; /* 0 = none yet */
+	char example[AG_KIND_COUNT][EXAMPLE_MAX + 1];
+};
+
+struct ag_profile {
+	size_t ncols;
+	char **names;
+	struct ag_profile_options opt;
+	size_t budget_left;
+	size_t peak_used;
+	uint64_t rows;
+	struct col_acc *cols;
+	double *scratch;     /* numeric values of one column of one batch */
+	size_t scratch_cap;
+};
+
+void ag_profile_options_init(struct ag_profile_options *o)
+{
+	o->memory_budget = (size_t)1 << 30;
+	o->top_k = 10;
+	o->freq_cap = 1000;
+	o->kll_k = 400;
+}
+
+/* ---- value classification ------------------------------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return true;
+}
+
+static int num2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * ISO 8601 dates: YYYY-MM-DD or YYYY/MM/DD, optionally followed by
+ * [T ]HH:MM[:SS[.fff]] and Z or +-HH:MM.  The time zone is checked but not
+ * applied: min and max compare local times as written.
+ */
+static bool parse_date(const char *s, size_t n, int64_t *code, bool *has_time)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	size_t i;
+
+	if (n < 10 || !digits(s, 4) || (s[4] != '-' && s[4] != '/') ||
+	    s[7] != s[4] || !digits(s + 5, 2) || !digits(s + 8, 2))
+		return false;
+	y = num2(s) * 100 + num2(s + 2);
+	mo = num2(s + 5);
+	d = num2(s + 8);
+	if (mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return false;
+	*has_time = false;
+	i = 10;
+	if (i < n) {
+		if ((s[i] != 'T' && s[i] != ' ') || n < i + 6 ||
+		    !digits(s + i + 1, 2) || s[i + 3] != ':' || !digits(s + i + 4, 2))
+			return false;
+		h = num2(s + i + 1);
+		mi = num2(s + i + 4);
+		i += 6;
+		if (i < n && s[i] == ':') {
+			if (n < i + 3 || !digits(s + i + 1, 2))
+				return false;
+			sec = num2(s + i + 1);
+			i += 3;
+			if (i < n && s[i] == '.') {
+				i++;
+				size_t f = i;
+				while (i < n && is_digit(s[i]))
+					i++;
+				if (i == f)
+					return false;
+			}
+		}
+		if (i < n && s[i] == 'Z')
+			i++;
+		else if (i < n && (s[i] == '+' || s[i] == '-')) {
+			if (n < i + 6 || !digits(s + i + 1, 2) || s[i + 3] != ':' ||
+			    !digits(s + i + 4, 2))
+				return false;
+			i += 6;
+		}
+		if (i != n || h > 23 || mi > 59 || sec > 60)
+			return false;
+		*has_time = true;
+	}
+	*code = ((((int64_t)y * 100 + mo) * 100 + d) * 100 + h) * 10000 +
+		mi * 100 + sec;
+	return true;
+}
+
+static bool parse_bool(const char *s, size_t n, bool *v)
+{
+	/* pandas reads these spellings as booleans, and only these. */
+	static const char *const t[] = { "true", "True", "TRUE" };
+	static const char *const f[] = { "false", "False", "FALSE" };
+
+	for (int i = 0; i < 3; i++) {
+		if (n == 4 && memcmp(s, t[i], 4) == 0) {
+			*v = true;
+			return true;
+		}
+		if (n == 5 && memcmp(s, f[i], 5) == 0) {
+			*v = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct value {
+	enum ag_value_kind kind;
+	double num;
+	int64_t date;
+	bool flag; /* boolean value, or "date has a time" */
+};
+
+static void classify(const char *s, size_t n, struct value *v)
+{
+	char c = s[0];
+	int64_t i;
+
+	if (is_digit(c) || c == '-' || c == '+' || c == '.' || c == ' ' ||
+	    c == '\t') {
+		if (ag_parse_int64(s, n, &i)) {
+			v->kind = AG_KIND_INTEGER;
+			v->num = (double)i;
+			return;
+		}
+		if (n >= 10 && is_digit(c) && parse_date(s, n, &v->date, &v->flag)) {
+			v->kind = AG_KIND_DATE;
+			return;
+		}
+		if (ag_parse_double(s, n, &v->num)) {
+			v->kind = AG_KIND_NUMBER;
+			return;
+		}
+	} else if ((c == 't' || c == 'T' || c == 'f' || c == 'F') &&
+		   parse_bool(s, n, &v->flag)) {
+		v->kind = AG_KIND_BOOLEAN;
+		return;
+	}
+	v->kind = AG_KIND_TEXT;
+}
+
+/* ---- identifiers ---------------------------------------------------- */
+
+/* Taiwan national ID (and the new resident certificate number, which
+ * shares its checksum): letter, 1/2/8/9, eight digits; the letter maps to
+ * 10..35 in the order below; weights 1,9,8,...,1,1; sum divisible by 10.
+ * Source: MOF e-filing specification, annex 6. */
+bool ag_is_tw_national_id(const char *s, size_t n)
+{
+	static const char order[] = "ABCDEFGHJKLMNPQRSTUVXYWZIO";
+	const char *at;
+	int code, sum;
+
+	if (n != 10 || s[0] < 'A' || s[0] > 'Z' || !digits(s + 1, 9))
+		return false;
+	if (s[1] != '1' && s[1] != '2' && s[1] != '8' && s[1] != '9')
+		return false;
+	at = strchr(order, s[0]);
+	if (!at)
+		return false;
+	code = 10 + (int)(at - order);
+	sum = code / 10 + (code % 10) * 9;
+	for (int i = 1; i <= 8; i++)
+		sum += (s[i] - '0') * (9 - i);
+	sum += s[9] - '0';
+	return sum % 10 == 0;
+}
+
+bool ag_luhn_valid(const char *s, size_t n)
+{
+	int sum = 0;
+
+	if (n < 2)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int d = s[n - 1 - i] - '0';
+		if (d < 0 || d > 9)
+			return false;
+		if (i & 1) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+static bool looks_like_email(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	const char *dot;
+
+	if (!at || at == s || memchr(s, ' ', n))
+		return false;
+	dot = memchr(at, '.', n - (size_t)(at - s));
+	return dot && dot > at + 1 && dot < s + n - 1;
+}
+
+/* Taiwan mobile numbers: 09 and eight digits, with optional - or space
+ * after the 4th and 7th digit. */
+static bool looks_like_tw_mobile(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	if (n < 10 || n > 12 || s[0] != '0' || s[1] != '9')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(s[i])) {
+			if (++k > 10)
+				return false;
+		} else if ((s[i] != '-' && s[i] != ' ') || (k != 4 && k != 7)) {
+			return false;
+		}
+	}
+	return k == 10;
+}
+
+static void check_identifiers(struct col_acc *a, const char *s, size_t n,
+			      enum ag_value_kind kind)
+{
+	if (kind == AG_KIND_INTEGER) {
+		size_t off = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+		if (n > off + 1 && s[off] == '0')
+			a->leading_zeros++;
+		if (n == 10 && s[0] == '0' && s[1] == '9')
+			a->phone++;
+		else if (n >= 13 && n <= 19 && ag_luhn_valid(s, n))
+			a->card++;
+		return;
+	}
+	if (kind != AG_KIND_TEXT)
+		return;
+	if (n == 10 && ag_is_tw_national_id(s, n))
+		a->national_id++;
+	else if (looks_like_tw_mobile(s, n))
+		a->phone++;
+	else if (looks_like_email(s, n))
+		a->email++;
+}
+
+/* ---- accumulators --------------------------------------------------- */
+
+static size_t used(const struct ag_profile *p)
+{
+	return p->opt.memory_budget - p->budget_left;
+}
+
+static void note_peak(struct ag_profile *p)
+{
+	if (used(p) > p->peak_used)
+		p->peak_used = used(p);
+}
+
+static void release_vals(struct ag_profile *p, struct col_acc *a)
+{
+	p->budget_left += a->vcap * sizeof(double);
+	free(a->vals);
+	a->vals = NULL;
+	a->nvals = a->vcap = 0;
+}
+
+/* The value array no longer fits: move to the KLL sketch. */
+static int switch_to_kll(struct ag_profile *p, struct col_acc *a,
+			 struct ag_err *err)
+{
+	if (ag_kll_init(&a->kll, p->opt.kll_k))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	a->use_kll = true;
+	for (size_t i = 0; i < a->nvals; i++)
+		if (ag_kll_add(&a->kll, a->vals[i]))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+	release_vals(p, a);
+	return 0;
+}
+
+static int keep_values(struct ag_profile *p, struct col_acc *a,
+		       const double *v, size_t n, struct ag_err *err)
+{
+	if (!a->use_kll && a->nvals + n > a->vcap) {
+		size_t ncap = a->vcap ? a->vcap : 1024;
+		double *nv;
+
+		while (ncap < a->nvals + n)
+			ncap *= 2;
+		size_t extra = (ncap - a->vcap) * sizeof(double);
+		if (extra > p->budget_left) {
+			int rc = switch_to_kll(p, a, err);
+			if (rc)
+				return rc;
+		} else {
+			nv = realloc(a->vals, ncap * sizeof(double));
+			if (!nv) {
+				int rc = switch_to_kll(p, a, err);
+				if (rc)
+					return rc;
+			} else {
+				a->vals = nv;
+				a->vcap = ncap;
+				p->budget_left -= extra;
+				note_peak(p);
+			}
+		}
+	}
+	if (a->use_kll) {
+		for (size_t i = 0; i < n; i++)
+			if (ag_kll_add(&a->kll, v[i]))
+				return ag_err_set(err, AG_ENOMEM, "out of memory");
+		return 0;
+	}
+	memcpy(a->vals + a->nvals, v, n * sizeof(double));
+	a->nvals += n;
+	return 0;
+}
+
+/* Chan et al. (1979): combine (n, mean, m2) of two disjoint sets. */
+static void combine_moments(struct col_acc *a, uint64_t nb, double mean_b,
+			    double m2_b, double min_b, double max_b)
+{
+	if (!nb)
+		return;
+	if (!a->n) {
+		a->n = nb;
+		a->mean = mean_b;
+		a->m2 = m2_b;
+		a->min = min_b;
+		a->max = max_b;
+		return;
+	}
+	double n = (double)(a->n + nb);
+	double delta = mean_b - a->mean;
+	a->mean += delta * ((double)nb / n);
+	a->m2 += m2_b + delta * delta * ((double)a->n * (double)nb / n);
+	a->n += nb;
+	if (min_b < a->min)
+		a->min = min_b;
+	if (max_b > a->max)
+		a->max = max_b;
+}
+
+static void batch_moments(struct col_acc *a, const double *v, size_t n)
+{
+	double sum = 0, mean, m2 = 0, mn, mx;
+
+	if (!n)
+		return;
+	mn = mx = v[0];
+	for (size_t i = 0; i < n; i++) {
+		sum += v[i];
+		if (v[i] < mn)
+			mn = v[i];
+		if (v[i] > mx)
+			mx = v[i];
+	}
+	mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		m2 += (v[i] - mean) * (v[i] - mean);
+	combine_moments(a, n, mean, m2, mn, mx);
+}
+
+static uint64_t hash_double(double d)
+{
+	uint64_t bits;
+
+	d += 0.0; /* -0.0 becomes 0.0: the same value */
+	memcpy(&bits, &d, sizeof(bits));
+	return ag_hash_u64(bits ^ UINT64_C(0x6a09e667f3bcc909));
+}
+
+static void remember_example(struct col_acc *a, enum ag_value_kind k,
+			     const char *s, size_t n, uint64_t line)
+{
+	size_t m = n > EXAMPLE_MAX ? EXAMPLE_MAX : n;
+
+	a->example_line[k] = line;
+	memcpy(a->example[k], s, m);
+	a->example[k][m] = '\0';
+}
+
+static int add_column(struct ag_profile *p, size_t c,
+		      const struct ag_csv_reader *r, const struct ag_csv_batch *b,
+		      struct ag_err *err)
+{
+	struct col_acc *a = &p->cols[c];
+	double *nums = p->scratch;
+	size_t nn = 0;
+
+	for (size_t row = 0; row < b->nrows; row++) {
+		struct ag_str s = ag_csv_get(b, row, c);
+		struct value v;
+		uint64_t h;
+
+		if (ag_csv_is_missing(r, s)) {
+			a->missing++;
+			continue;
+		}
+		classify(s.ptr, s.len, &v);
+		a->kinds[v.kind]++;
+		if (!a->example_line[v.kind])
+			remember_example(a, v.kind, s.ptr, s.len, b->row_line[row]);
+		switch (v.kind) {
+		case AG_KIND_INTEGER:
+		case AG_KIND_NUMBER:
+			nums[nn++] = v.num;
+			h = hash_double(v.num);
+			break;
+		case AG_KIND_BOOLEAN:
+			h = ag_hash_u64(v.flag ? 0x7472756575 : 0x66616c7365);
+			break;
+		case AG_KIND_DATE:
+			h = ag_hash_u64((uint64_t)v.date ^ UINT64_C(0xbb67ae8584caa73b));
+			if (!a->has_date || v.date < a->date_min)
+				a->date_min = v.date;
+			if (!a->has_date || v.date > a->date_max)
+				a->date_max = v.date;
+			a->has_date = true;
+			a->date_has_time |= v.flag;
+			break;
+		default:
+			h = ag_hash_bytes(s.ptr, s.len);
+			break;
+		}
+		check_identifiers(a, s.ptr, s.len, v.kind);
+		if (ag_distinct_add(&a->distinct, h, &p->budget_left))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		if (a->freq.slots)
+			ag_freq_add(&a->freq, h, s.ptr, s.len);
+	}
+	batch_moments(a, nums, nn);
+	note_peak(p);
+	return nn ? keep_values(p, a, nums, nn, err) : 0;
+}
+
+int ag_profile_new(struct ag_profile **out, size_t ncols,
+		   const char *const *names, const struct ag_profile_options *o,
+		   struct ag_err *err)
+{
+	struct ag_profile *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (o)
+		p->opt = *o;
+	else
+		ag_profile_options_init(&p->opt);
+	if (!p->opt.top_k)
+		p->opt.top_k = 10;
+	if (!p->opt.freq_cap)
+		p->opt.freq_cap = 1000;
+	if (p->opt.kll_k < 8)
+		p->opt.kll_k = 400;
+	p->budget_left = p->opt.memory_budget;
+	p->ncols = ncols;
+	p->names = calloc(ncols ? ncols : 1, sizeof(*p->names));
+	p->cols = calloc(ncols ? ncols : 1, sizeof(*p->cols));
+	if (!p->names || !p->cols)
+		goto oom;
+	for (size_t c = 0; c < ncols; c++) {
+		p->names[c] = strdup(names[c]);
+		if (!p->names[c] || ag_freq_init(&p->cols[c].freq, p->opt.freq_cap))
+			goto oom;
+		ag_distinct_init(&p->cols[c].distinct);
+	}
+	*out = p;
+	return 0;
+oom:
+	ag_profile_free(p);
+	return ag_err_set(err, AG_ENOMEM, "out of memory");
+}
+
+void ag_profile_free(struct ag_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t c = 0; c < p->ncols; c++) {
+		struct col_acc *a = &p->cols[c];
+		if (p->names)
+			free(p->names[c]);
+		if (!p->cols)
+			continue;
+		free(a->vals);
+		if (a->use_kll)
+			ag_kll_release(&a->kll);
+		ag_distinct_release(&a->distinct);
+		ag_freq_release(&a->freq);
+	}
+	free(p->names);
+	free(p->cols);
+	free(p->scratch);
+	free(p);
+}
+
+int ag_profile_add_batch(struct ag_profile *p, const struct ag_csv_reader *r,
+			 const struct ag_csv_batch *b, struct ag_err *err)
+{
+	if (b->ncols != p->ncols)
+		return ag_err_set(err, AG_EINVAL, "batch has %zu columns, profile %zu",
+				  b->ncols, p->ncols);
+	if (b->nrows > p->scratch_cap) {
+		double *ns = realloc(p->scratch, b->nrows * sizeof(double));
+		if (!ns)
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		p->scratch = ns;
+		p->scratch_cap = b->nrows;
+	}
+	for (size_t c = 0; c < p->ncols; c++) {
+		int rc = add_column(p, c, r, b, err);
+		if (rc)
+			return rc;
+	}
+	p->rows += b->nrows;
+	return 0;
+}
+
+static int merge_column(struct ag_profile *p, struct col_acc *a,
+			const struct col_acc *o, struct ag_err *err)
+{
+	int rc;
+
+	a->missing += o->missing;
+	for (int k = 0; k < AG_KIND_COUNT; k++) {
+		a->kinds[k] += o->kinds[k];
+		if (!a->example_line[k] && o->example_line[k]) {
+			a->example_line[k] = o->example_line[k];
+			memcpy(a->example[k], o->example[k], sizeof(a->example[k]));
+		}
+	}
+	combine_moments(a, o->n, o->mean, o->m2, o->min, o->max);
+	if (o->use_kll) {
+		if (!a->use_kll && (rc = switch_to_kll(p, a, err)))
+			return rc;
+		if (ag_kll_merge(&a->kll, &o->kll))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+	} else if (o->nvals && (rc = keep_values(p, a, o->vals, o->nvals, err))) {
+		return rc;
+	}
+	if (ag_distinct_merge(&a->distinct, &o->distinct, &p->budget_left))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	ag_freq_merge(&a->freq, &o->freq);
+	if (o->has_date) {
+		if (!a->has_date || o->date_min < a->date_min)
+			a->date_min = o->date_min;
+		if (!a->has_date || o->date_max > a->date_max)
+			a->date_max = o->date_max;
+		a->has_date = true;
+		a->date_has_time |= o->date_has_time;
+	}
+	a->national_id += o->national_id;
+	a->email += o->email;
+	a->phone += o->phone;
+	a->card += o->card;
+	a->leading_zeros += o->leading_zeros;
+	return 0;
+}
+
+int ag_profile_merge(struct ag_profile *p, const struct ag_profile *o,
+		     struct ag_err *err)
+{
+	if (o->ncols != p->ncols)
+		return ag_err_set(err, AG_EINVAL, "cannot merge profiles with %zu "
+				  "and %zu columns", p->ncols, o->ncols);
+	for (size_t c = 0; c < p->ncols; c++) {
+		int rc = merge_column(p, &p->cols[c], &o->cols[c], err);
+		if (rc)
+			return rc;
+	}
+	p->rows += o->rows;
+	note_peak(p);
+	return 0;
+}
+
+/* ---- results -------------------------------------------------------- */
+
+static const char *format_date(struct ag_arena *ar, int64_t code, bool time)
+{
+	char buf[32];
+	int sec = (int)(code % 100), mi = (int)(code / 100 % 100);
+	int h = (int)(code / 10000 % 100), d = (int)(code / 1000000 % 100);
+	int mo = (int)(code / 100000000 % 100);
+	int y = (int)(code / 10000000000);
+
+	if (time)
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d,
+			 h, mi, sec);
+	else
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, mo, d);
+	return ag_arena_strndup(ar, buf, strlen(buf));
+}
+
+static struct ag_warning *add_warning(struct ag_column_profile *cp,
+				      enum ag_warning_code code)
+{
+	struct ag_warning *w = &cp->warnings[cp->nwarnings++];
+
+	memset(w, 0, sizeof(*w));
+	w->code = code;
+	return w;
+}
+
+static enum ag_value_kind majority(const struct col_acc *a, uint64_t *numeric)
+{
+	uint64_t groups[AG_KIND_COUNT];
+	enum ag_value_kind best = AG_KIND_INTEGER;
+
+	memcpy(groups, a->kinds, sizeof(groups));
+	*numeric = groups[AG_KIND_INTEGER] + groups[AG_KIND_NUMBER];
+	groups[AG_KIND_INTEGER] = *numeric;
+	groups[AG_KIND_NUMBER] = 0;
+	for (int k = 0; k < AG_KIND_COUNT; k++)
+		if (groups[k] > groups[best])
+			best = (enum ag_value_kind)k;
+	return best;
+}
+
+static void infer_type(struct ag_column_profile *cp, const struct col_acc *a,
+		       uint64_t *minority, enum ag_value_kind *major)
+{
+	uint64_t numeric;
+
+	*major = majority(a, &numeric);
+	*minority = cp->count - (*major == AG_KIND_INTEGER ? numeric
+							   : a->kinds[*major]);
+	if (!cp->count) {
+		cp->type = AG_TYPE_EMPTY;
+		return;
+	}
+	switch (*major) {
+	case AG_KIND_INTEGER:
+	case AG_KIND_NUMBER:
+		cp->type = a->kinds[AG_KIND_NUMBER] ? AG_TYPE_NUMBER : AG_TYPE_INTEGER;
+		break;
+	case AG_KIND_BOOLEAN:
+		cp->type = AG_TYPE_BOOLEAN;
+		break;
+	case AG_KIND_DATE:
+		cp->type = AG_TYPE_DATE;
+		break;
+	default:
+		/* Category: each value repeats on average 20 times or more, or
+		 * there are at most 100 values (and they were counted). */
+		cp->type = (cp->distinct_exact && !a->freq.overflow &&
+			    (cp->distinct <= 100 || cp->distinct * 20 <= (double)cp->count))
+				   ? AG_TYPE_CATEGORY
+				   : AG_TYPE_TEXT;
+		break;
+	}
+}
+
+static void add_warnings(struct ag_column_profile *cp, const struct col_acc *a,
+			 uint64_t rows, uint64_t minority, enum ag_value_kind major,
+			 bool duplicate_name)
+{
+	double present = (double)cp->count;
+
+	if (!cp->count) {
+		add_warning(cp, AG_WARN_ALL_MISSING);
+	} else if (rows && (double)cp->missing / (double)rows >= 0.5) {
+		add_warning(cp, AG_WARN_MOSTLY_MISSING)->value =
+			(double)cp->missing / (double)rows;
+	}
+	if (cp->count && cp->distinct_exact && cp->distinct == 1)
+		add_warning(cp, AG_WARN_CONSTANT);
+	if (minority) {
+		/* Name the first value that is not of the majority kind. */
+		struct ag_warning *w = add_warning(cp, AG_WARN_MIXED_TYPES);
+		w->count = minority;
+		for (int k = 0; k < AG_KIND_COUNT; k++) {
+			bool same = k == (int)major ||
+				    (major == AG_KIND_INTEGER && k == AG_KIND_NUMBER);
+			if (same || !a->example_line[k])
+				continue;
+			if (!w->line || a->example_line[k] < w->line) {
+				w->line = a->example_line[k];
+				w->example = a->example[k];
+			}
+		}
+	}
+	if (a->national_id) {
+		struct ag_warning *w = add_warning(cp, AG_WARN_NATIONAL_ID);
+		w->count = a->national_id;
+		w->value = (double)a->national_id / present;
+	}
+	if (cp->count && a->email >= present / 2) {
+		struct ag_warning *w = add_warning(cp, AG_WARN_EMAIL);
+		w->count = a->email;
+		w->value = (double)a->email / present;
+	}
+	if (cp->count && a->phone >= present / 2) {
+		struct ag_warning *w = add_warning(cp, AG_WARN_PHONE);
+		w->count = a->phone;
+		w->value = (double)a->phone / present;
+	}
+	if (cp->count && a->card >= present / 2) {
+		struct ag_warning *w = add_warning(cp, AG_WARN_CARD_NUMBER);
+		w->count = a->card;
+		w->value = (double)a->card / present;
+	}
+	if (cp->count >= 10 && !cp->missing && cp->distinct_exact &&
+	    cp->distinct == present &&
+	    (cp->type == AG_TYPE_INTEGER || cp->type == AG_TYPE_TEXT))
+		add_warning(cp, AG_WARN_UNIQUE_KEY);
+	if (a->leading_zeros && cp->type == AG_TYPE_INTEGER)
+		add_warning(cp, AG_WARN_LEADING_ZEROS)->count = a->leading_zeros;
+	if (duplicate_name)
+		add_warning(cp, AG_WARN_DUPLICATE_NAME);
+}
+
+static int finish_column(struct ag_profile *p, size_t c,
+			 struct ag_profile_result *res, struct ag_err *err)
+{
+	struct col_acc *a = &p->cols[c];
+	struct ag_column_profile *cp = &res->cols[c];
+	struct ag_arena *ar = &res->arena;
+	struct ag_freq_entry *top;
+	uint64_t minority;
+	enum ag_value_kind major;
+	bool dup = false;
+
+	cp->name = ag_arena_strndup(ar, p->names[c], strlen(p->names[c]));
+	cp->missing = a->missing;
+	cp->count = p->rows - a->missing;
+	memcpy(cp->kinds, a->kinds, sizeof(cp->kinds));
+	cp->distinct = ag_distinct_estimate(&a->distinct);
+	cp->distinct_exact = ag_distinct_is_exact(&a->distinct);
+	cp->distinct_rel_error = ag_distinct_rel_error(&a->distinct);
+	if (!cp->distinct_exact) {
+		/* The estimate cannot be below what was counted exactly. */
+		cp->distinct = round(cp->distinct);
+		if (cp->distinct > (double)cp->count)
+			cp->distinct = (double)cp->count;
+	}
+	infer_type(cp, a, &minority, &major);
+
+	cp->has_numeric = a->n > 0;
+	cp->numeric_count = a->n;
+	cp->min = a->min;
+	cp->max = a->max;
+	cp->mean = a->mean;
+	cp->std = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : NAN;
+	if (a->use_kll) {
+		cp->quantiles_exact = false;
+		cp->quantile_rank_error = ag_kll_rank_error(a->kll.k);
+		if (ag_kll_quantiles(&a->kll, ag_profile_probs, AG_PROFILE_NQ,
+				     cp->quantiles))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+	} else if (a->nvals) {
+		cp->quantiles_exact = true;
+		ag_quantiles_exact(a->vals, a->nvals, ag_profile_probs,
+				   AG_PROFILE_NQ, cp->quantiles);
+	}
+	if (a->has_date) {
+		cp->date_min = format_date(ar, a->date_min, a->date_has_time);
+		cp->date_max = format_date(ar, a->date_max, a->date_has_time);
+	}
+
+	cp->top_tracked = !a->freq.overflow;
+	top = ag_arena_calloc(ar, p->opt.top_k, sizeof(*top));
+	cp->top = ag_arena_calloc(ar, p->opt.top_k, sizeof(*cp->top));
+	cp->warnings = ag_arena_calloc(ar, AG_WARN_COUNT, sizeof(*cp->warnings));
+	if (!top || !cp->top || !cp->warnings || !cp->name)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	cp->ntop = ag_freq_top(&a->freq, top, p->opt.top_k);
+	for (size_t i = 0; i < cp->ntop; i++) {
+		size_t n = top[i].len < AG_FREQ_SAMPLE ? top[i].len : AG_FREQ_SAMPLE;
+		char *v = ag_arena_alloc(ar, n + 4);
+		if (!v)
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		memcpy(v, top[i].sample, n);
+		strcpy(v + n, top[i].len > AG_FREQ_SAMPLE ? "..." : "");
+		cp->top[i].value = v;
+		cp->top[i].count = top[i].count;
+	}
+	for (size_t j = 0; j < c; j++)
+		if (strcmp(p->names[j], p->names[c]) == 0)
+			dup = true;
+	add_warnings(cp, a, p->rows, minority, major, dup);
+	for (size_t i = 0; i < cp->nwarnings; i++)
+		if (cp->warnings[i].example)
+			cp->warnings[i].example = ag_arena_strndup(
+				ar, cp->warnings[i].example,
+				strlen(cp->warnings[i].example));
+	return 0;
+}
+
+int ag_profile_finish(struct ag_profile *p, const char *source, uint64_t bytes,
+		      struct ag_profile_result **out, struct ag_err *err)
+{
+	struct ag_profile_result *res = calloc(1, sizeof(*res));
+	int rc;
+
+	*out = NULL;
+	if (!res)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	ag_arena_init(&res->arena, 0);
+	res->source = ag_arena_strndup(&res->arena, source, strlen(source));
+	res->rows = p->rows;
+	res->bytes = bytes;
+	res->ncols = p->ncols;
+	res->memory_budget = p->opt.memory_budget;
+	res->memory_used_peak = p->peak_used;
+	res->cols = ag_arena_calloc(&res->arena, p->ncols ? p->ncols : 1,
+				    sizeof(*res->cols));
+	if (!res->cols || !res->source) {
+		ag_profile_result_free(res);
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < p->ncols; c++) {
+		rc = finish_column(p, c, res, err);
+		if (rc) {
+			ag_profile_result_free(res);
+			return rc;
+		}
+	}
+	*out = res;
+	return 0;
+}
+
+void ag_profile_result_free(struct ag_profile_result *res)
+{
+	if (!res)
+		return;
+	ag_arena_release(&res->arena);
+	free(res);
+}
+
+int ag_profile_csv(const char *path, const struct ag_csv_options *csv_opts,
+		   const struct ag_profile_options *opts,
+		   struct ag_profile_result **out, struct ag_err *err)
+{
+	struct ag_csv_reader *r = NULL;
+	struct ag_profile *p = NULL;
+	struct ag_csv_batch b;
+	const char **names;
+	int rc;
+
+	*out = NULL;
+	rc = ag_csv_open(&r, path, csv_opts, err);
+	if (rc)
+		return rc;
+	names = calloc(ag_csv_ncols(r), sizeof(*names));
+	if (!names) {
+		ag_csv_free(r);
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < ag_csv_ncols(r); i++)
+		names[i] = ag_csv_column_name(r, i);
+	rc = ag_profile_new(&p, ag_csv_ncols(r), names, opts, err);
+	free(names);
+	while (!rc && (rc = ag_csv_next_batch(r, &b, err)) == 1)
+		rc = ag_profile_add_batch(p, r, &b, err);
+	if (!rc)
+		rc = ag_profile_finish(p, ag_csv_name(r), ag_csv_bytes_read(r), out,
+				       err);
+	ag_profile_free(p);
+	ag_csv_free(r);
+	return rc;
+}
+
+const char *ag_col_type_name(enum ag_col_type t)
+{
+	static const char *const names[] = { "empty",   "integer",  "number",
+					     "boolean", "date",     "category",
+					     "text" };
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+const char *ag_value_kind_name(enum ag_value_kind k)
+{
+	static const char *const names[] = { "integer", "number", "boolean",
+					     "date", "text" };
+	return (unsigned)k < AG_KIND_COUNT ? names[k] : "?";
+}
+
+const char *ag_warning_code_name(enum ag_warning_code c)
+{
+	static const char *const names[] = {
+		"all_missing", "mostly_missing", "constant",   "mixed_types",
+		"national_id", "email",          "phone",      "card_number",
+		"unique_key",  "leading_zeros",  "duplicate_name",
+	};
+	return (unsigned)c < AG_WARN_COUNT ? names[c] : "?";
+}
