@@ -39,4 +39,15 @@ void *ag_arena_calloc(struct ag_arena *a, size_t n, size_t size);
 /* Copy len bytes and append a NUL; the arena owns the copy. */
 char *ag_arena_strndup(struct ag_arena *a, const char *s, size_t len);
 
+/*
+ * Large growable arrays (per-column value arrays, hash tables): on Linux
+ * they are anonymous mappings grown with mremap(2), which moves page
+ * tables instead of copying bytes, and are backed by huge pages where the
+ * kernel allows.  Elsewhere plain realloc.  ag_big_realloc(NULL, 0, n)
+ * allocates; on failure it returns NULL and p is untouched.  New bytes are
+ * zero.  Free with ag_big_free(p, len) using the last length.
+ */
+void *ag_big_realloc(void *p, size_t old_len, size_t new_len);
+void ag_big_free(void *p, size_t len);
+
 #endif

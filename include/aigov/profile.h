@@ -126,7 +126,8 @@ struct ag_profile_result {
 struct ag_profile_options {
 	size_t memory_budget;   /* bytes for exact state; default 1 GiB */
 	size_t top_k;           /* top values kept in the result; default 10 */
-	size_t freq_cap;        /* distinct values counted exactly; default 1000 */
+	size_t freq_cap;        /* values whose frequencies are kept; default 1000 */
+	size_t distinct_limit;  /* distinct values counted exactly; default 2^20 */
 	uint32_t kll_k;         /* default 400 */
 };
 

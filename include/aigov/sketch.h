@@ -5,8 +5,8 @@
  * finish (a query); exact while it fits, a sketch with a stated error after.
  *
  *  - ag_hash_bytes / ag_hash_u64: a fast 64-bit hash (not cryptographic).
- *  - struct ag_distinct: exact set of 64-bit hashes until it would pass its
- *    byte limit, then a HyperLogLog of 2^14 registers (relative standard
+ *  - struct ag_distinct: exact set of 64-bit hashes up to a count limit and
+ *    a byte budget, then a HyperLogLog of 2^14 registers (relative standard
  *    error 1.04/sqrt(2^14) = 0.81 %, Flajolet et al. 2007) read with Ertl's
  *    improved estimator (Ertl 2017, "New cardinality estimation algorithms
  *    for HyperLogLog sketches", Algorithm 6), which needs no bias tables.
@@ -41,11 +41,15 @@ uint64_t ag_hash_u64(uint64_t x);
 struct ag_distinct {
 	uint64_t *slots;   /* open addressing, 0 = empty; NULL in HLL mode */
 	size_t cap, n;     /* slots (power of two), elements */
+	size_t limit;      /* most elements counted exactly */
 	uint8_t *hll;      /* AG_HLL_M registers once the set gave up */
 	size_t bytes;      /* memory held */
 };
 
-void ag_distinct_init(struct ag_distinct *d);
+/* Count exactly up to `limit` distinct values (0: no limit but the
+ * budget).  A limit bounds the time spent on cache-missing hash-table
+ * inserts for columns of unique values, not only the memory. */
+void ag_distinct_init(struct ag_distinct *d, size_t limit);
 void ag_distinct_release(struct ag_distinct *d);
 /*
  * Add a hash.  *budget is the number of bytes the set may still take; growth
@@ -54,6 +58,10 @@ void ag_distinct_release(struct ag_distinct *d);
  * *budget.  Returns 0, or -1 if even the HLL cannot be allocated.
  */
 int ag_distinct_add(struct ag_distinct *d, uint64_t h, size_t *budget);
+/* ag_distinct_add for n hashes; prefetches table slots ahead, which hides
+ * most cache misses once the table outgrows the cache. */
+int ag_distinct_add_many(struct ag_distinct *d, const uint64_t *h, size_t n,
+			 size_t *budget);
 int ag_distinct_merge(struct ag_distinct *d, const struct ag_distinct *o,
 		      size_t *budget);
 bool ag_distinct_is_exact(const struct ag_distinct *d);

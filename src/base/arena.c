@@ -1,9 +1,11 @@
+#define _GNU_SOURCE /* mremap, MADV_HUGEPAGE */
 #include "aigov/arena.h"
 
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct ag_arena_block {
 	struct ag_arena_block *next;
@@ -96,3 +98,48 @@ char *ag_arena_strndup(struct ag_arena *a, const char *s, size_t len)
 	p[len] = '\0';
 	return p;
 }
+
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+void *ag_big_realloc(void *p, size_t old_len, size_t new_len)
+{
+	void *q;
+
+	if (!new_len)
+		new_len = 1;
+	if (!p)
+		q = mmap(NULL, new_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else
+		q = mremap(p, old_len, new_len, MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* Advise the whole mapping: advising part of it would split it into
+	 * several areas, and mremap then fails with EFAULT. */
+	if (new_len >= ((size_t)4 << 20))
+		madvise(q, new_len, MADV_HUGEPAGE);
+#endif
+	return q;
+}
+
+void ag_big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len ? len : 1);
+}
+#else
+void *ag_big_realloc(void *p, size_t old_len, size_t new_len)
+{
+	unsigned char *q = realloc(p, new_len ? new_len : 1);
+
+	if (q && new_len > old_len)
+		memset(q + old_len, 0, new_len - old_len);
+	return q;
+}
+
+void ag_big_free(void *p, size_t len)
+{
+	(void)len;
+	free(p);
+}
+#endif

@@ -62,6 +62,7 @@ struct ag_csv_reader {
 
 	const char *const *na;
 	size_t na_maxlen;
+	bool na_first[256]; /* first bytes of the missing-value strings */
 
 	size_t rows_cap;
 	struct ag_csv_field *fields;
@@ -384,8 +385,11 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 		while (seps) {
 			unsigned bit = (unsigned)__builtin_ctzll(seps);
 			size_t p = blk + bit;
-			uint64_t q = qbase + (uint64_t)__builtin_popcountll(
-						     m.quote & ((UINT64_C(1) << bit) - 1));
+			/* Quotes before this separator; most blocks have none, and
+			 * without -mpopcnt a popcount is a library call. */
+			uint64_t q = m.quote ? qbase + (uint64_t)__builtin_popcountll(
+							     m.quote & ((UINT64_C(1) << bit) - 1))
+					     : qbase;
 			bool has_quote = q != qfield;
 			bool is_nl = (m.nl >> bit) & 1;
 			size_t fend = p;
@@ -438,7 +442,8 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 				return 0;
 			}
 		}
-		qbase += (uint64_t)__builtin_popcountll(m.quote);
+		if (m.quote)
+			qbase += (uint64_t)__builtin_popcountll(m.quote);
 	}
 	r->pos = start;
 	r->line = line;
@@ -631,9 +636,11 @@ static int open_common(struct ag_csv_reader *r, struct ag_err *err)
 				  "than a quote or a line end");
 	r->delim = o->delimiter;
 	r->na = o->na_values ? o->na_values : default_na;
-	for (size_t i = 0; r->na[i]; i++)
+	for (size_t i = 0; r->na[i]; i++) {
 		if (strlen(r->na[i]) > r->na_maxlen)
 			r->na_maxlen = strlen(r->na[i]);
+		r->na_first[(unsigned char)r->na[i][0]] = true;
+	}
 	r->bad_utf8 = SIZE_MAX;
 	r->line = 1;
 	cap = o->chunk_size < 4096 ? 4096 : o->chunk_size;
@@ -769,7 +776,7 @@ bool ag_csv_is_missing(const struct ag_csv_reader *r, struct ag_str f)
 {
 	if (f.len == 0)
 		return true;
-	if (f.len > r->na_maxlen)
+	if (f.len > r->na_maxlen || !r->na_first[(unsigned char)f.ptr[0]])
 		return false;
 	for (size_t i = 0; r->na[i]; i++)
 		if (ag_str_eq_cstr(f, r->na[i]))

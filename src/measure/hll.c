@@ -4,6 +4,8 @@
  */
 #include "aigov/sketch.h"
 
+#include "aigov/arena.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,14 +53,15 @@ uint64_t ag_hash_bytes(const void *data, size_t n)
 	return ag_hash_u64(h);
 }
 
-void ag_distinct_init(struct ag_distinct *d)
+void ag_distinct_init(struct ag_distinct *d, size_t limit)
 {
 	memset(d, 0, sizeof(*d));
+	d->limit = limit ? limit : SIZE_MAX;
 }
 
 void ag_distinct_release(struct ag_distinct *d)
 {
-	free(d->slots);
+	ag_big_free(d->slots, d->cap * sizeof(uint64_t));
 	free(d->hll);
 	memset(d, 0, sizeof(*d));
 }
@@ -85,7 +88,7 @@ static int to_hll(struct ag_distinct *d, size_t *budget)
 		if (d->slots[i])
 			hll_add(d->hll, d->slots[i]);
 	*budget += d->bytes;
-	free(d->slots);
+	ag_big_free(d->slots, d->cap * sizeof(uint64_t));
 	d->slots = NULL;
 	d->bytes = AG_HLL_M;
 	*budget = *budget > AG_HLL_M ? *budget - AG_HLL_M : 0;
@@ -114,15 +117,15 @@ static int set_grow(struct ag_distinct *d, size_t *budget)
 	uint64_t *ns;
 	size_t n = 0;
 
-	if (need > *budget + d->bytes || ncap > SIZE_MAX / 16)
+	if (need > *budget + d->bytes || ncap > SIZE_MAX / 16 || d->n >= d->limit)
 		return to_hll(d, budget);
-	ns = calloc(ncap, sizeof(uint64_t));
+	ns = ag_big_realloc(NULL, 0, need);
 	if (!ns)
 		return to_hll(d, budget);
 	for (size_t i = 0; i < d->cap; i++)
 		if (d->slots[i])
 			set_insert(ns, ncap, d->slots[i], &n);
-	free(d->slots);
+	ag_big_free(d->slots, d->cap * sizeof(uint64_t));
 	*budget = *budget + d->bytes - need;
 	d->slots = ns;
 	d->cap = ncap;
@@ -148,6 +151,20 @@ int ag_distinct_add(struct ag_distinct *d, uint64_t h, size_t *budget)
 		}
 	}
 	set_insert(d->slots, d->cap, h, &d->n);
+	return 0;
+}
+
+int ag_distinct_add_many(struct ag_distinct *d, const uint64_t *h, size_t n,
+			 size_t *budget)
+{
+	enum { AHEAD = 16 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (!d->hll && i + AHEAD < n && d->cap)
+			__builtin_prefetch(&d->slots[(size_t)h[i + AHEAD] & (d->cap - 1)]);
+		if (ag_distinct_add(d, h[i], budget))
+			return -1;
+	}
 	return 0;
 }
 

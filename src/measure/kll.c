@@ -230,16 +230,19 @@ static void swap(double *a, double *b)
 	*b = t;
 }
 
-/* Put the k-th smallest of v[lo..hi] at v[k], smaller ones before it and
- * larger ones after (Hoare's FIND with a median-of-three pivot).  Falls
- * back to sorting a range that keeps partitioning badly, so the worst
- * case is O(n log n). */
-static void select_kth(double *v, size_t lo, size_t hi, size_t k)
+/*
+ * Multiple selection (Hoare's FIND generalised to a set of ranks): after
+ * the call, v[r] holds the r-th smallest value for every r in ranks[0..nr)
+ * (ascending).  Each partition step recurses only into the sides that hold
+ * a wanted rank, so 14 ranks cost a few passes over the data rather than
+ * 14.  Median-of-three pivots; a range that keeps partitioning badly is
+ * sorted instead, so the worst case is O(n log n).
+ */
+static void multiselect(double *v, size_t lo, size_t hi, const size_t *ranks,
+			size_t nr, unsigned depth)
 {
-	unsigned budget = 64;
-
-	while (hi > lo) {
-		if (hi - lo < 16 || --budget == 0) {
+	while (nr && hi > lo) {
+		if (hi - lo < 16 || depth-- == 0) {
 			qsort(v + lo, hi - lo + 1, sizeof(double), cmp_double);
 			return;
 		}
@@ -265,32 +268,49 @@ static void select_kth(double *v, size_t lo, size_t hi, size_t k)
 				j--;
 			}
 		}
-		/* v[lo..j] <= pivot <= v[i..hi], and j < i */
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
+		/* Now v[lo..j] <= pivot <= v[i..hi], and v[j+1..i-1] == pivot. */
+		size_t nl = 0, nm;
+		while (nl < nr && ranks[nl] <= j)
+			nl++;
+		nm = nl;
+		while (nm < nr && ranks[nm] < i)
+			nm++;
+		/* Recurse into the smaller side, loop on the larger. */
+		if (j - lo < hi - i) {
+			if (nl && j > lo)
+				multiselect(v, lo, j, ranks, nl, depth);
 			lo = i;
-		else
-			return;
+			ranks += nm;
+			nr -= nm;
+		} else {
+			if (nr - nm && hi > i)
+				multiselect(v, i, hi, ranks + nm, nr - nm, depth);
+			hi = j;
+			nr = nl;
+		}
 	}
-}
-
-static double min_of(const double *v, size_t lo, size_t hi)
-{
-	double m = v[lo];
-	for (size_t i = lo + 1; i <= hi; i++)
-		if (v[i] < m)
-			m = v[i];
-	return m;
 }
 
 void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			double *out)
 {
-	size_t lo = 0; /* everything before lo is <= what is selected next */
+	size_t ranks[2 * 16];
+	size_t nr = 0;
 
+	if (np > 16)
+		np = 16;
+	/* numpy 1.22+ "linear": virtual index (n-1)*q, then its _lerp; we need
+	 * the values at floor(index) and the next rank. */
 	for (size_t i = 0; i < np; i++) {
-		/* numpy 1.22+ "linear": virtual index (n-1)*q, then _lerp. */
+		size_t k = (size_t)floor((double)(n - 1) * p[i]);
+		if (k > n - 1)
+			k = n - 1;
+		for (size_t r = k; r <= k + 1 && r < n; r++)
+			if (!nr || ranks[nr - 1] < r)
+				ranks[nr++] = r;
+	}
+	multiselect(v, 0, n - 1, ranks, nr, 2 * 64);
+	for (size_t i = 0; i < np; i++) {
 		double virt = (double)(n - 1) * p[i];
 		double fl = floor(virt);
 		size_t k = (size_t)fl;
@@ -300,12 +320,8 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			k = n - 1;
 			g = 0;
 		}
-		if (k < lo)
-			lo = k; /* cannot happen for ascending p; stay safe */
-		select_kth(v, lo, n - 1, k);
 		a = v[k];
-		b = k + 1 < n ? min_of(v, k + 1, n - 1) : a;
-		lo = k;
+		b = k + 1 < n ? v[k + 1] : a;
 		diff = b - a;
 		out[i] = g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
 	}

@@ -9,6 +9,7 @@
  */
 #include "aigov/profile.h"
 
+#include "aigov/arena.h"
 #include "aigov/num.h"
 #include "aigov/sketch.h"
 
@@ -55,6 +56,7 @@ struct ag_profile {
 	uint64_t rows;
 	struct col_acc *cols;
 	double *scratch;     /* numeric values of one column of one batch */
+	uint64_t *hashes;    /* value hashes of one column of one batch */
 	size_t scratch_cap;
 };
 
@@ -63,6 +65,7 @@ void ag_profile_options_init(struct ag_profile_options *o)
 	o->memory_budget = (size_t)1 << 30;
 	o->top_k = 10;
 	o->freq_cap = 1000;
+	o->distinct_limit = (size_t)1 << 20;
 	o->kll_k = 400;
 }
 
@@ -321,7 +324,7 @@ static void note_peak(struct ag_profile *p)
 static void release_vals(struct ag_profile *p, struct col_acc *a)
 {
 	p->budget_left += a->vcap * sizeof(double);
-	free(a->vals);
+	ag_big_free(a->vals, a->vcap * sizeof(double));
 	a->vals = NULL;
 	a->nvals = a->vcap = 0;
 }
@@ -355,7 +358,8 @@ static int keep_values(struct ag_profile *p, struct col_acc *a,
 			if (rc)
 				return rc;
 		} else {
-			nv = realloc(a->vals, ncap * sizeof(double));
+			nv = ag_big_realloc(a->vals, a->vcap * sizeof(double),
+					    ncap * sizeof(double));
 			if (!nv) {
 				int rc = switch_to_kll(p, a, err);
 				if (rc)
@@ -449,7 +453,8 @@ static int add_column(struct ag_profile *p, size_t c,
 {
 	struct col_acc *a = &p->cols[c];
 	double *nums = p->scratch;
-	size_t nn = 0;
+	uint64_t *hashes = p->hashes;
+	size_t nn = 0, nh = 0;
 
 	for (size_t row = 0; row < b->nrows; row++) {
 		struct ag_str s = ag_csv_get(b, row, c);
@@ -487,11 +492,13 @@ static int add_column(struct ag_profile *p, size_t c,
 			break;
 		}
 		check_identifiers(a, s.ptr, s.len, v.kind);
-		if (ag_distinct_add(&a->distinct, h, &p->budget_left))
-			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		hashes[nh++] = h;
 		if (a->freq.slots)
 			ag_freq_add(&a->freq, h, s.ptr, s.len);
 	}
+	/* Set inserts after the parse loop, so that they can be prefetched. */
+	if (ag_distinct_add_many(&a->distinct, hashes, nh, &p->budget_left))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	batch_moments(a, nums, nn);
 	note_peak(p);
 	return nn ? keep_values(p, a, nums, nn, err) : 0;
@@ -526,7 +533,7 @@ int ag_profile_new(struct ag_profile **out, size_t ncols,
 		p->names[c] = strdup(names[c]);
 		if (!p->names[c] || ag_freq_init(&p->cols[c].freq, p->opt.freq_cap))
 			goto oom;
-		ag_distinct_init(&p->cols[c].distinct);
+		ag_distinct_init(&p->cols[c].distinct, p->opt.distinct_limit);
 	}
 	*out = p;
 	return 0;
@@ -545,7 +552,7 @@ void ag_profile_free(struct ag_profile *p)
 			free(p->names[c]);
 		if (!p->cols)
 			continue;
-		free(a->vals);
+		ag_big_free(a->vals, a->vcap * sizeof(double));
 		if (a->use_kll)
 			ag_kll_release(&a->kll);
 		ag_distinct_release(&a->distinct);
@@ -554,6 +561,7 @@ void ag_profile_free(struct ag_profile *p)
 	free(p->names);
 	free(p->cols);
 	free(p->scratch);
+	free(p->hashes);
 	free(p);
 }
 
@@ -565,9 +573,13 @@ int ag_profile_add_batch(struct ag_profile *p, const struct ag_csv_reader *r,
 				  b->ncols, p->ncols);
 	if (b->nrows > p->scratch_cap) {
 		double *ns = realloc(p->scratch, b->nrows * sizeof(double));
-		if (!ns)
+		if (ns)
+			p->scratch = ns;
+		uint64_t *nh = realloc(p->hashes, b->nrows * sizeof(uint64_t));
+		if (nh)
+			p->hashes = nh;
+		if (!ns || !nh)
 			return ag_err_set(err, AG_ENOMEM, "out of memory");
-		p->scratch = ns;
 		p->scratch_cap = b->nrows;
 	}
 	for (size_t c = 0; c < p->ncols; c++) {
