@@ -108,6 +108,11 @@ size_t ag_kll_bytes(const struct ag_kll *s);
 void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			double *out);
 
+/* The same quantiles of a multiset given as distinct values v[0..m)
+ * (ascending) with counts w[0..m); exact. */
+void ag_quantiles_weighted(const double *v, const uint64_t *w, size_t m,
+			   const double *p, size_t np, double *out);
+
 /* ---- frequency table ---- */
 
 #define AG_FREQ_SAMPLE 48
@@ -115,20 +120,30 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 struct ag_freq_entry {
 	uint64_t hash;   /* 0 = empty slot */
 	uint64_t count;
+	double num;      /* the value as a number, when `numeric` */
+	bool numeric;
 	uint16_t len;    /* bytes of the value (the sample may be shorter) */
 	char sample[AG_FREQ_SAMPLE];
 };
 
 struct ag_freq {
-	struct ag_freq_entry *slots; /* 2 * cap slots; NULL once given up */
-	size_t cap, n;
+	struct ag_freq_entry *slots; /* nslots entries; NULL once given up */
+	size_t cap, n, nslots;
 	bool overflow;               /* more than cap distinct values seen */
 };
 
 int ag_freq_init(struct ag_freq *f, size_t cap);
 void ag_freq_release(struct ag_freq *f);
-/* Count one occurrence of the value with hash h and text s[0..len). */
+/* Count one occurrence of the value with hash h and text s[0..len); gives
+ * up (overflow) when it would be value number cap + 1. */
 void ag_freq_add(struct ag_freq *f, uint64_t h, const char *s, size_t len);
+/* Count `count` occurrences of a value that may be numeric; returns false, changing
+ * nothing, when the value is new and the table is full, so that the caller
+ * can move the counts elsewhere (ag_freq_give_up) before they are lost. */
+bool ag_freq_try_add(struct ag_freq *f, uint64_t h, const char *s, size_t len,
+		     uint64_t count, bool numeric, double num);
+/* Free the table and mark it overflowed. */
+void ag_freq_give_up(struct ag_freq *f);
 void ag_freq_merge(struct ag_freq *f, const struct ag_freq *o);
 /* The top `k` entries by count (ties: smaller hash first, for a stable
  * order), copied to out; returns how many. */

@@ -8,7 +8,12 @@ int ag_freq_init(struct ag_freq *f, size_t cap)
 {
 	memset(f, 0, sizeof(*f));
 	f->cap = cap ? cap : 1;
-	f->slots = calloc(f->cap * 2, sizeof(*f->slots));
+	/* A power of two at least twice cap: probes use a mask, not a
+	 * division, and stay short. */
+	f->nslots = 2;
+	while (f->nslots < 2 * f->cap)
+		f->nslots *= 2;
+	f->slots = calloc(f->nslots, sizeof(*f->slots));
 	return f->slots ? 0 : -1;
 }
 
@@ -18,59 +23,74 @@ void ag_freq_release(struct ag_freq *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static void give_up(struct ag_freq *f)
+void ag_freq_give_up(struct ag_freq *f)
 {
 	free(f->slots);
 	f->slots = NULL;
 	f->overflow = true;
 }
 
-/* s holds min(len, AG_FREQ_SAMPLE) bytes of a value len bytes long. */
-static void add_count(struct ag_freq *f, uint64_t h, const char *s, size_t len,
-		      uint64_t count)
+/* Find h's slot, or the empty slot where it belongs. */
+static struct ag_freq_entry *find(const struct ag_freq *f, uint64_t h)
 {
-	size_t nslots = f->cap * 2;
-	size_t i;
+	size_t mask = f->nslots - 1;
+	size_t i = (size_t)h & mask;
+
+	while (f->slots[i].hash && f->slots[i].hash != h)
+		i = (i + 1) & mask;
+	return &f->slots[i];
+}
+
+/* s holds min(len, AG_FREQ_SAMPLE) bytes of a value len bytes long. */
+static bool add_entry(struct ag_freq *f, uint64_t h, const char *s, size_t len,
+		      uint64_t count, bool numeric, double num)
+{
+	struct ag_freq_entry *e;
 
 	if (!f->slots)
-		return;
+		return false;
 	if (!h)
 		h = 1;
-	i = (size_t)(h % nslots);
-	while (f->slots[i].hash) {
-		if (f->slots[i].hash == h) {
-			f->slots[i].count += count;
-			return;
-		}
-		if (++i == nslots)
-			i = 0;
+	e = find(f, h);
+	if (e->hash) {
+		e->count += count;
+		return true;
 	}
-	if (f->n == f->cap) {
-		give_up(f);
-		return;
-	}
-	f->slots[i].hash = h;
-	f->slots[i].count = count;
-	f->slots[i].len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
-	memcpy(f->slots[i].sample, s, len < AG_FREQ_SAMPLE ? len : AG_FREQ_SAMPLE);
+	if (f->n == f->cap)
+		return false;
+	e->hash = h;
+	e->count = count;
+	e->numeric = numeric;
+	e->num = num;
+	e->len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
+	memcpy(e->sample, s, len < AG_FREQ_SAMPLE ? len : AG_FREQ_SAMPLE);
 	f->n++;
+	return true;
 }
 
 void ag_freq_add(struct ag_freq *f, uint64_t h, const char *s, size_t len)
 {
-	add_count(f, h, s, len, 1);
+	if (f->slots && !add_entry(f, h, s, len, 1, false, 0))
+		ag_freq_give_up(f);
+}
+
+bool ag_freq_try_add(struct ag_freq *f, uint64_t h, const char *s, size_t len,
+		     uint64_t count, bool numeric, double num)
+{
+	return add_entry(f, h, s, len, count, numeric, num);
 }
 
 void ag_freq_merge(struct ag_freq *f, const struct ag_freq *o)
 {
 	if (o->overflow) {
-		give_up(f);
+		ag_freq_give_up(f);
 		return;
 	}
-	for (size_t i = 0; i < o->cap * 2 && f->slots; i++) {
+	for (size_t i = 0; i < o->nslots && f->slots; i++) {
 		const struct ag_freq_entry *e = &o->slots[i];
-		if (e->hash)
-			add_count(f, e->hash, e->sample, e->len, e->count);
+		if (e->hash && !add_entry(f, e->hash, e->sample, e->len, e->count,
+					  e->numeric, e->num))
+			ag_freq_give_up(f);
 	}
 }
 
@@ -88,7 +108,7 @@ size_t ag_freq_top(const struct ag_freq *f, struct ag_freq_entry *out, size_t k)
 	if (!f->slots || !k)
 		return 0;
 	/* Insertion into a sorted top-k: k is small (tens). */
-	for (size_t i = 0; i < f->cap * 2; i++) {
+	for (size_t i = 0; i < f->nslots; i++) {
 		const struct ag_freq_entry *e = &f->slots[i];
 		size_t j;
 

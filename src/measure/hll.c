@@ -45,8 +45,17 @@ uint64_t ag_hash_bytes(const void *data, size_t n)
 		n -= 8;
 	}
 	if (n) {
-		uint64_t t = 0;
-		memcpy(&t, p, n);
+		/* The last 1..7 bytes without a variable-length memcpy call:
+		 * overlapping fixed-size loads, as wyhash does. */
+		uint64_t t;
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, p, 4);
+			memcpy(&hi, p + n - 4, 4);
+			t = (uint64_t)lo << 32 | hi;
+		} else {
+			t = (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
+		}
 		h ^= t * UINT64_C(0x87c37b91114253d5);
 		h = (h << 31 | h >> 33) * UINT64_C(0x4cf5ad432745937f);
 	}
@@ -160,7 +169,12 @@ int ag_distinct_add_many(struct ag_distinct *d, const uint64_t *h, size_t n,
 	enum { AHEAD = 16 };
 
 	for (size_t i = 0; i < n; i++) {
-		if (!d->hll && i + AHEAD < n && d->cap)
+		if (d->hll) {
+			for (; i < n; i++)
+				hll_add(d->hll, h[i]);
+			return 0;
+		}
+		if (i + AHEAD < n && d->cap)
 			__builtin_prefetch(&d->slots[(size_t)h[i + AHEAD] & (d->cap - 1)]);
 		if (ag_distinct_add(d, h[i], budget))
 			return -1;

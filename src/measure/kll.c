@@ -291,6 +291,13 @@ static void multiselect(double *v, size_t lo, size_t hi, const size_t *ranks,
 	}
 }
 
+/* numpy's _lerp: exact at both ends, monotone in g. */
+static double lerp(double a, double b, double g)
+{
+	double diff = b - a;
+	return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
+}
+
 void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			double *out)
 {
@@ -314,15 +321,54 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 		double virt = (double)(n - 1) * p[i];
 		double fl = floor(virt);
 		size_t k = (size_t)fl;
-		double g = virt - fl, a, b, diff;
+		double g = virt - fl;
 
 		if (k >= n - 1) {
 			k = n - 1;
 			g = 0;
 		}
-		a = v[k];
-		b = k + 1 < n ? v[k + 1] : a;
-		diff = b - a;
-		out[i] = g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
+		out[i] = lerp(v[k], k + 1 < n ? v[k + 1] : v[k], g);
+	}
+}
+
+/* Value of rank r (0-based) in the weighted multiset, scanning from *j
+ * with *cum = total weight before v[*j]; ranks must not decrease. */
+static double value_at(const double *v, const uint64_t *w, size_t m,
+		       uint64_t r, size_t *j, uint64_t *cum)
+{
+	while (*j + 1 < m && *cum + w[*j] <= r) {
+		*cum += w[*j];
+		(*j)++;
+	}
+	return v[*j];
+}
+
+void ag_quantiles_weighted(const double *v, const uint64_t *w, size_t m,
+			   const double *p, size_t np, double *out)
+{
+	uint64_t n = 0, cum = 0;
+	size_t j = 0;
+
+	for (size_t i = 0; i < m; i++)
+		n += w[i];
+	for (size_t i = 0; i < np; i++) {
+		if (!n) {
+			out[i] = NAN;
+			continue;
+		}
+		double virt = (double)(n - 1) * p[i];
+		double fl = floor(virt);
+		uint64_t k = (uint64_t)fl;
+		double g = virt - fl, a, b;
+
+		if (k >= n - 1) {
+			k = n - 1;
+			g = 0;
+		}
+		a = value_at(v, w, m, k, &j, &cum);
+		size_t j2 = j;
+		uint64_t cum2 = cum;
+		b = k + 1 < n ? value_at(v, w, m, k + 1, &j2, &cum2) : a;
+		out[i] = lerp(a, b, g);
 	}
 }

@@ -447,6 +447,47 @@ static void remember_example(struct col_acc *a, enum ag_value_kind k,
 	a->example[k][m] = '\0';
 }
 
+/*
+ * While a column has at most freq_cap distinct values, its frequency table
+ * is the whole truth: distinct count, top values and (for numbers) exact
+ * quantiles come from it, and nothing is stored per value.  The first value
+ * that does not fit moves the table's contents into the distinct set and
+ * the value array, which take over from then on.
+ */
+/* Move one table entry into the distinct set and the value array. */
+static int absorb_entry(struct ag_profile *p, struct col_acc *a,
+			const struct ag_freq_entry *e, struct ag_err *err)
+{
+	double buf[256];
+	uint64_t left = e->numeric ? e->count : 0;
+	int rc;
+
+	if (ag_distinct_add(&a->distinct, e->hash, &p->budget_left))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	while (left) {
+		size_t n = left < 256 ? (size_t)left : 256;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = e->num;
+		if ((rc = keep_values(p, a, buf, n, err)))
+			return rc;
+		left -= n;
+	}
+	return 0;
+}
+
+static int spill_freq(struct ag_profile *p, struct col_acc *a,
+		      struct ag_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < a->freq.nslots; i++)
+		if (a->freq.slots[i].hash &&
+		    (rc = absorb_entry(p, a, &a->freq.slots[i], err)))
+			return rc;
+	ag_freq_give_up(&a->freq);
+	return 0;
+}
+
 static int add_column(struct ag_profile *p, size_t c,
 		      const struct ag_csv_reader *r, const struct ag_csv_batch *b,
 		      struct ag_err *err)
@@ -454,12 +495,14 @@ static int add_column(struct ag_profile *p, size_t c,
 	struct col_acc *a = &p->cols[c];
 	double *nums = p->scratch;
 	uint64_t *hashes = p->hashes;
-	size_t nn = 0, nh = 0;
+	size_t nn = 0, nh = 0, keep_from = 0;
+	int rc;
 
 	for (size_t row = 0; row < b->nrows; row++) {
 		struct ag_str s = ag_csv_get(b, row, c);
 		struct value v;
 		uint64_t h;
+		bool numeric = false;
 
 		if (ag_csv_is_missing(r, s)) {
 			a->missing++;
@@ -473,6 +516,7 @@ static int add_column(struct ag_profile *p, size_t c,
 		case AG_KIND_INTEGER:
 		case AG_KIND_NUMBER:
 			nums[nn++] = v.num;
+			numeric = true;
 			h = hash_double(v.num);
 			break;
 		case AG_KIND_BOOLEAN:
@@ -492,16 +536,25 @@ static int add_column(struct ag_profile *p, size_t c,
 			break;
 		}
 		check_identifiers(a, s.ptr, s.len, v.kind);
+		if (a->freq.slots) {
+			if (ag_freq_try_add(&a->freq, h, s.ptr, s.len, 1, numeric, v.num)) {
+				keep_from = nn;
+				continue;
+			}
+			/* Earlier numbers of this batch are in the table. */
+			keep_from = numeric ? nn - 1 : nn;
+			if ((rc = spill_freq(p, a, err)))
+				return rc;
+		}
 		hashes[nh++] = h;
-		if (a->freq.slots)
-			ag_freq_add(&a->freq, h, s.ptr, s.len);
 	}
 	/* Set inserts after the parse loop, so that they can be prefetched. */
 	if (ag_distinct_add_many(&a->distinct, hashes, nh, &p->budget_left))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	batch_moments(a, nums, nn);
 	note_peak(p);
-	return nn ? keep_values(p, a, nums, nn, err) : 0;
+	return nn > keep_from ? keep_values(p, a, nums + keep_from, nn - keep_from, err)
+			      : 0;
 }
 
 int ag_profile_new(struct ag_profile **out, size_t ncols,
@@ -605,17 +658,36 @@ static int merge_column(struct ag_profile *p, struct col_acc *a,
 		}
 	}
 	combine_moments(a, o->n, o->mean, o->m2, o->min, o->max);
-	if (o->use_kll) {
-		if (!a->use_kll && (rc = switch_to_kll(p, a, err)))
+	if (!o->freq.overflow) {
+		/* o's values are all in its table. */
+		for (size_t i = 0; i < o->freq.nslots; i++) {
+			const struct ag_freq_entry *e = &o->freq.slots[i];
+			if (!e->hash)
+				continue;
+			if (a->freq.slots &&
+			    ag_freq_try_add(&a->freq, e->hash, e->sample, e->len,
+					    e->count, e->numeric, e->num))
+				continue;
+			if (a->freq.slots && (rc = spill_freq(p, a, err)))
+				return rc;
+			if ((rc = absorb_entry(p, a, e, err)))
+				return rc;
+		}
+	} else {
+		if (a->freq.slots && (rc = spill_freq(p, a, err)))
 			return rc;
-		if (ag_kll_merge(&a->kll, &o->kll))
+		if (o->use_kll) {
+			if (!a->use_kll && (rc = switch_to_kll(p, a, err)))
+				return rc;
+			if (ag_kll_merge(&a->kll, &o->kll))
+				return ag_err_set(err, AG_ENOMEM, "out of memory");
+		} else if (o->nvals &&
+			   (rc = keep_values(p, a, o->vals, o->nvals, err))) {
+			return rc;
+		}
+		if (ag_distinct_merge(&a->distinct, &o->distinct, &p->budget_left))
 			return ag_err_set(err, AG_ENOMEM, "out of memory");
-	} else if (o->nvals && (rc = keep_values(p, a, o->vals, o->nvals, err))) {
-		return rc;
 	}
-	if (ag_distinct_merge(&a->distinct, &o->distinct, &p->budget_left))
-		return ag_err_set(err, AG_ENOMEM, "out of memory");
-	ag_freq_merge(&a->freq, &o->freq);
 	if (o->has_date) {
 		if (!a->has_date || o->date_min < a->date_min)
 			a->date_min = o->date_min;
@@ -784,6 +856,51 @@ static void add_warnings(struct ag_column_profile *cp, const struct col_acc *a,
 		add_warning(cp, AG_WARN_DUPLICATE_NAME);
 }
 
+struct weighted_value {
+	double v;
+	uint64_t w;
+};
+
+static int cmp_weighted_value(const void *x, const void *y)
+{
+	double a = ((const struct weighted_value *)x)->v;
+	double b = ((const struct weighted_value *)y)->v;
+	return (a > b) - (a < b);
+}
+
+/* Exact quantiles of a column whose numbers all sit in its table. */
+static int quantiles_from_freq(const struct ag_freq *f, double *out)
+{
+	struct weighted_value *e = malloc(f->n * sizeof(*e) + 1);
+	double *v = malloc(f->n * sizeof(*v) + 1);
+	uint64_t *w = malloc(f->n * sizeof(*w) + 1);
+	size_t m = 0;
+
+	if (!e || !v || !w) {
+		free(e);
+		free(v);
+		free(w);
+		return -1;
+	}
+	for (size_t i = 0; i < f->nslots; i++) {
+		if (f->slots[i].hash && f->slots[i].numeric) {
+			e[m].v = f->slots[i].num;
+			e[m].w = f->slots[i].count;
+			m++;
+		}
+	}
+	qsort(e, m, sizeof(*e), cmp_weighted_value);
+	for (size_t i = 0; i < m; i++) {
+		v[i] = e[i].v;
+		w[i] = e[i].w;
+	}
+	ag_quantiles_weighted(v, w, m, ag_profile_probs, AG_PROFILE_NQ, out);
+	free(e);
+	free(v);
+	free(w);
+	return 0;
+}
+
 static int finish_column(struct ag_profile *p, size_t c,
 			 struct ag_profile_result *res, struct ag_err *err)
 {
@@ -799,9 +916,14 @@ static int finish_column(struct ag_profile *p, size_t c,
 	cp->missing = a->missing;
 	cp->count = p->rows - a->missing;
 	memcpy(cp->kinds, a->kinds, sizeof(cp->kinds));
-	cp->distinct = ag_distinct_estimate(&a->distinct);
-	cp->distinct_exact = ag_distinct_is_exact(&a->distinct);
-	cp->distinct_rel_error = ag_distinct_rel_error(&a->distinct);
+	if (!a->freq.overflow) {
+		cp->distinct = (double)a->freq.n;
+		cp->distinct_exact = true;
+	} else {
+		cp->distinct = ag_distinct_estimate(&a->distinct);
+		cp->distinct_exact = ag_distinct_is_exact(&a->distinct);
+		cp->distinct_rel_error = ag_distinct_rel_error(&a->distinct);
+	}
 	if (!cp->distinct_exact) {
 		/* The estimate cannot be below what was counted exactly. */
 		cp->distinct = round(cp->distinct);
@@ -826,6 +948,10 @@ static int finish_column(struct ag_profile *p, size_t c,
 		cp->quantiles_exact = true;
 		ag_quantiles_exact(a->vals, a->nvals, ag_profile_probs,
 				   AG_PROFILE_NQ, cp->quantiles);
+	} else if (a->n) {
+		cp->quantiles_exact = true;
+		if (quantiles_from_freq(&a->freq, cp->quantiles))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	}
 	if (a->has_date) {
 		cp->date_min = format_date(ar, a->date_min, a->date_has_time);
