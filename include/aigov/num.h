@@ -23,6 +23,10 @@
  */
 bool ag_parse_double(const char *s, size_t len, double *out);
 
+/* ag_parse_double that also tells whether s is an integer literal
+ * ([+-]?digits, within int64), in one pass. */
+bool ag_parse_number(const char *s, size_t len, double *out, bool *integer);
+
 /* Parse the whole of s[0..len) as [+-]?digits (spaces allowed around it).
  * False when it is not an integer or does not fit int64_t. */
 bool ag_parse_int64(const char *s, size_t len, int64_t *out);

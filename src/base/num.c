@@ -83,13 +83,20 @@ static bool slow_parse(const char *s, size_t len, double *out)
 
 bool ag_parse_double(const char *s, size_t len, double *out)
 {
+	bool integer;
+
+	return ag_parse_number(s, len, out, &integer);
+}
+
+bool ag_parse_number(const char *s, size_t len, double *out, bool *integer)
+{
 	const char *p, *end;
 	bool neg = false;
 	uint64_t mant = 0;
 	int digits = 0;      /* significant digits kept in mant */
 	int dropped = 0;     /* integer digits beyond 19, scale by 10 each */
 	int frac_kept = 0;   /* fraction digits that went into mant */
-	bool any = false, inexact = false;
+	bool any = false, inexact = false, saw_point = false, saw_exp = false;
 	long exp10 = 0;
 
 	trim(&s, &len);
@@ -114,6 +121,7 @@ bool ag_parse_double(const char *s, size_t len, double *out)
 		}
 	}
 	if (p < end && *p == '.') {
+		saw_point = true;
 		p++;
 		for (; p < end && is_digit(*p); p++) {
 			any = true;
@@ -134,6 +142,8 @@ bool ag_parse_double(const char *s, size_t len, double *out)
 		return false;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		bool eneg = false;
+
+		saw_exp = true;
 		bool edig = false;
 
 		p++;
@@ -154,6 +164,11 @@ bool ag_parse_double(const char *s, size_t len, double *out)
 	if (p != end)
 		return false;
 
+	/* An integer literal: no point, no exponent, and within int64 (19
+	 * digits may not be, so ask the exact parser). */
+	*integer = !saw_point && !saw_exp &&
+		   (digits + dropped < 19 ||
+		    (digits + dropped == 19 && ag_parse_int64(s, len, &(int64_t){ 0 })));
 	exp10 += dropped - frac_kept;
 	if (!inexact && mant <= (UINT64_C(1) << 53)) {
 		double v = (double)mant;

@@ -183,21 +183,16 @@ struct value {
 static void classify(const char *s, size_t n, struct value *v)
 {
 	char c = s[0];
-	int64_t i;
+	bool integer;
 
 	if (is_digit(c) || c == '-' || c == '+' || c == '.' || c == ' ' ||
 	    c == '\t') {
-		if (ag_parse_int64(s, n, &i)) {
-			v->kind = AG_KIND_INTEGER;
-			v->num = (double)i;
+		if (ag_parse_number(s, n, &v->num, &integer)) {
+			v->kind = integer ? AG_KIND_INTEGER : AG_KIND_NUMBER;
 			return;
 		}
 		if (n >= 10 && is_digit(c) && parse_date(s, n, &v->date, &v->flag)) {
 			v->kind = AG_KIND_DATE;
-			return;
-		}
-		if (ag_parse_double(s, n, &v->num)) {
-			v->kind = AG_KIND_NUMBER;
 			return;
 		}
 	} else if ((c == 't' || c == 'T' || c == 'f' || c == 'F') &&
