@@ -298,12 +298,146 @@ static double lerp(double a, double b, double g)
 	return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
 }
 
+/*
+ * Sample-guided selection for large arrays (after Floyd and Rivest, 1975):
+ * the sorted values of a fixed-seed random sample of 2^16 elements give, for
+ * each wanted rank, an interval that holds it with overwhelming
+ * probability (3.5 standard deviations of the sample rank each side).  One
+ * branch-light pass counts the elements between intervals and copies those
+ * inside them (about 1 % of the data per interval); multiselect then
+ * finishes in the copies.  Expected cost: one pass plus small selections,
+ * against about a dozen partitioning passes for multiselect alone.  If a
+ * rank misses its interval (a bad sample), the caller falls back to
+ * multiselect on the whole array, so the result is always exact.
+ */
+#define SAMPLE_BITS 16
+#define MAX_IVALS 32
+
+struct ival {
+	double lo, hi;
+	size_t below;   /* elements < lo */
+	double *buf;    /* elements in [lo, hi] */
+	size_t n, cap;
+};
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static int ival_push(struct ival *iv, double x)
+{
+	if (iv->n == iv->cap) {
+		size_t ncap = iv->cap ? iv->cap * 2 : 4096;
+		double *nb = realloc(iv->buf, ncap * sizeof(double));
+		if (!nb)
+			return -1;
+		iv->buf = nb;
+		iv->cap = ncap;
+	}
+	iv->buf[iv->n++] = x;
+	return 0;
+}
+
+/* Fill vals[i] = the ranks[i]-th smallest of v; false if it could not. */
+static bool sampled_select(const double *v, size_t n, const size_t *ranks,
+			   size_t nr, double *vals)
+{
+	const size_t s = (size_t)1 << SAMPLE_BITS;
+	double *sample = malloc(s * sizeof(double));
+	struct ival iv[MAX_IVALS];
+	double lows[16], highs[17];
+	size_t gap[MAX_IVALS + 1] = { 0 };
+	size_t m = 0;
+	uint64_t seed = UINT64_C(0x2545f4914f6cdd1d);
+	bool ok = true;
+
+	if (!sample)
+		return false;
+	for (size_t i = 0; i < s; i++)
+		sample[i] = v[splitmix(&seed) % n];
+	qsort(sample, s, sizeof(double), cmp_double);
+	memset(iv, 0, sizeof(iv));
+	for (size_t i = 0; i < nr; i++) {
+		double q = (double)ranks[i] / (double)(n - 1);
+		double centre = q * (double)(s - 1);
+		double margin = 3.5 * sqrt((double)s * q * (1 - q)) + 16;
+		double a = centre - margin, b = centre + margin;
+		double lo = sample[a < 0 ? 0 : (size_t)a];
+		double hi = sample[b > (double)(s - 1) ? s - 1 : (size_t)b];
+
+		if (a < 0)
+			lo = -INFINITY;
+		if (b > (double)(s - 1))
+			hi = INFINITY;
+		if (m && lo <= iv[m - 1].hi) {
+			if (hi > iv[m - 1].hi)
+				iv[m - 1].hi = hi;
+		} else if (m < 16) {
+			iv[m].lo = lo;
+			iv[m].hi = hi;
+			m++;
+		} else {
+			free(sample);
+			return false;
+		}
+	}
+	free(sample);
+	/* lows[j]: low end of interval j (+inf past the last); highs[j]: high
+	 * end of interval j - 1 (-inf for j = 0), so that x is inside interval
+	 * j - 1 exactly when x <= highs[j] for j = #lows <= x. */
+	for (size_t j = 0; j < 16; j++) {
+		lows[j] = j < m ? iv[j].lo : INFINITY;
+		highs[j + 1] = j < m ? iv[j].hi : -INFINITY;
+	}
+	highs[0] = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i];
+		size_t j = (size_t)(lows[7] <= x) << 3;
+		j += (size_t)(lows[j + 3] <= x) << 2;
+		j += (size_t)(lows[j + 1] <= x) << 1;
+		j += (size_t)(lows[j] <= x);
+		bool inside = x <= highs[j];
+		gap[j] += !inside;
+		if (__builtin_expect(inside, 0) && ival_push(&iv[j - 1], x)) {
+			ok = false;
+			break;
+		}
+	}
+	size_t below = 0;
+	for (size_t j = 0; j < m; j++) {
+		below += gap[j];
+		iv[j].below = below;
+		below += iv[j].n;
+	}
+	for (size_t i = 0, j = 0; ok && i < nr; i++) {
+		while (j < m && ranks[i] >= iv[j].below + iv[j].n)
+			j++;
+		if (j == m || ranks[i] < iv[j].below) {
+			ok = false;
+			break;
+		}
+		size_t local = ranks[i] - iv[j].below;
+		multiselect(iv[j].buf, 0, iv[j].n - 1, &local, 1, 2 * 64);
+		vals[i] = iv[j].buf[local];
+	}
+	for (size_t j = 0; j < m; j++)
+		free(iv[j].buf);
+	return ok;
+}
+
 void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			double *out)
 {
-	size_t ranks[2 * 16];
+	size_t ranks[2 * 16] = { 0 };
+	double at[2 * 16];
 	size_t nr = 0;
 
+	if (!n || !np)
+		return;
 	if (np > 16)
 		np = 16;
 	/* numpy 1.22+ "linear": virtual index (n-1)*q, then its _lerp; we need
@@ -316,18 +450,24 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			if (!nr || ranks[nr - 1] < r)
 				ranks[nr++] = r;
 	}
-	multiselect(v, 0, n - 1, ranks, nr, 2 * 64);
+	if (n < ((size_t)1 << 20) || !sampled_select(v, n, ranks, nr, at)) {
+		multiselect(v, 0, n - 1, ranks, nr, 2 * 64);
+		for (size_t i = 0; i < nr; i++)
+			at[i] = v[ranks[i]];
+	}
 	for (size_t i = 0; i < np; i++) {
 		double virt = (double)(n - 1) * p[i];
 		double fl = floor(virt);
-		size_t k = (size_t)fl;
+		size_t k = (size_t)fl, ik = 0;
 		double g = virt - fl;
 
 		if (k >= n - 1) {
 			k = n - 1;
 			g = 0;
 		}
-		out[i] = lerp(v[k], k + 1 < n ? v[k + 1] : v[k], g);
+		while (ranks[ik] != k)
+			ik++;
+		out[i] = lerp(at[ik], k + 1 < n ? at[ik + 1] : at[ik], g);
 	}
 }
 
