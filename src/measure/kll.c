@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Never below 8 items, as in DataSketches' KLL (its "m"): without a
+ * floor the lowest of many levels would compact every two items. */
 static uint32_t level_capacity(const struct ag_kll *s, uint32_t h)
 {
 	uint32_t depth = s->nlevels - h - 1;
-	return (uint32_t)ceil(s->k * pow(2.0 / 3.0, depth)) + 1;
+	uint32_t c = (uint32_t)ceil(s->k * pow(2.0 / 3.0, depth)) + 1;
+	return c < 8 ? 8 : c;
 }
 
 static int grow_levels(struct ag_kll *s)
@@ -72,6 +75,71 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void insertion_sort(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double x = a[i];
+		size_t j = i;
+		while (j > 0 && a[j - 1] > x) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+/*
+ * Quicksort with the comparison inlined: qsort(3) calls a comparison
+ * function per step, which made KLL compaction (a sort per level) the
+ * largest cost of sketching.  Median-of-three pivots, insertion sort below
+ * 24 elements, qsort(3) (merge sort in glibc) if partitioning degrades.
+ */
+static void sort_doubles_depth(double *a, size_t n, unsigned depth)
+{
+	while (n > 24) {
+		if (depth-- == 0) {
+			qsort(a, n, sizeof(double), cmp_double);
+			return;
+		}
+		size_t mid = n / 2, i = 0, j = n - 1;
+		double t;
+		if (a[mid] < a[0]) { t = a[mid]; a[mid] = a[0]; a[0] = t; }
+		if (a[j] < a[0]) { t = a[j]; a[j] = a[0]; a[0] = t; }
+		if (a[j] < a[mid]) { t = a[j]; a[j] = a[mid]; a[mid] = t; }
+		double pivot = a[mid];
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		/* a[0..j] <= pivot <= a[i..n-1]: recurse on the smaller part. */
+		if (j + 1 < n - i) {
+			sort_doubles_depth(a, j + 1, depth);
+			a += i;
+			n -= i;
+		} else {
+			sort_doubles_depth(a + i, n - i, depth);
+			n = j + 1;
+		}
+	}
+	insertion_sort(a, n);
+}
+
+static void sort_doubles(double *a, size_t n)
+{
+	sort_doubles_depth(a, n, 2 * 64);
+}
+
 static uint64_t next_rand(struct ag_kll *s)
 {
 	s->rng ^= s->rng << 13;
@@ -91,7 +159,7 @@ static int compress(struct ag_kll *s)
 		if (h + 1 >= s->nlevels && grow_levels(s))
 			return -1;
 		l = &s->levels[h]; /* levels may have moved */
-		qsort(l->items, l->n, sizeof(double), cmp_double);
+		sort_doubles(l->items, l->n);
 		/* An odd item out stays at this level. */
 		keep_from = l->n & 1;
 		uint32_t offset = (uint32_t)(next_rand(s) & 1);
@@ -243,7 +311,7 @@ static void multiselect(double *v, size_t lo, size_t hi, const size_t *ranks,
 {
 	while (nr && hi > lo) {
 		if (hi - lo < 16 || depth-- == 0) {
-			qsort(v + lo, hi - lo + 1, sizeof(double), cmp_double);
+			sort_doubles(v + lo, hi - lo + 1);
 			return;
 		}
 		size_t mid = lo + (hi - lo) / 2;
@@ -359,7 +427,7 @@ static bool sampled_select(const double *v, size_t n, const size_t *ranks,
 		return false;
 	for (size_t i = 0; i < s; i++)
 		sample[i] = v[splitmix(&seed) % n];
-	qsort(sample, s, sizeof(double), cmp_double);
+	sort_doubles(sample, s);
 	memset(iv, 0, sizeof(iv));
 	for (size_t i = 0; i < nr; i++) {
 		double q = (double)ranks[i] / (double)(n - 1);
