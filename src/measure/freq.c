@@ -8,11 +8,9 @@ int ag_freq_init(struct ag_freq *f, size_t cap)
 {
 	memset(f, 0, sizeof(*f));
 	f->cap = cap ? cap : 1;
-	/* A power of two at least twice cap: probes use a mask, not a
-	 * division, and stay short. */
-	f->nslots = 2;
-	while (f->nslots < 2 * f->cap)
-		f->nslots *= 2;
+	/* Start small (a file may have thousands of columns) and double
+	 * while more than half full; a power of two, so probes use a mask. */
+	f->nslots = 16;
 	f->slots = calloc(f->nslots, sizeof(*f->slots));
 	return f->slots ? 0 : -1;
 }
@@ -41,6 +39,23 @@ static struct ag_freq_entry *find(const struct ag_freq *f, uint64_t h)
 	return &f->slots[i];
 }
 
+static bool grow(struct ag_freq *f)
+{
+	size_t nslots = f->nslots * 2;
+	struct ag_freq_entry *old = f->slots, *ns = calloc(nslots, sizeof(*ns));
+	size_t old_n = f->nslots;
+
+	if (!ns)
+		return false;
+	f->slots = ns;
+	f->nslots = nslots;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].hash)
+			*find(f, old[i].hash) = old[i];
+	free(old);
+	return true;
+}
+
 /* s holds min(len, AG_FREQ_SAMPLE) bytes of a value len bytes long. */
 static bool add_entry(struct ag_freq *f, uint64_t h, const char *s, size_t len,
 		      uint64_t count, bool numeric, double num)
@@ -58,6 +73,11 @@ static bool add_entry(struct ag_freq *f, uint64_t h, const char *s, size_t len,
 	}
 	if (f->n == f->cap)
 		return false;
+	if ((f->n + 1) * 2 > f->nslots) {
+		if (!grow(f))
+			return false;
+		e = find(f, h);
+	}
 	e->hash = h;
 	e->count = count;
 	e->numeric = numeric;
