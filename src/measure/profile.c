@@ -798,7 +798,7 @@ static void add_warnings(struct ag_column_profile *cp, const struct col_acc *a,
 {
 	double present = (double)cp->count;
 
-	if (!cp->count) {
+	if (!cp->count && rows) {
 		add_warning(cp, AG_WARN_ALL_MISSING);
 	} else if (rows && (double)cp->missing / (double)rows >= 0.5) {
 		add_warning(cp, AG_WARN_MOSTLY_MISSING)->value =
