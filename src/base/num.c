@@ -42,6 +42,9 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static bool parse_general(const char *s, size_t len, double *out,
+			  bool *integer);
+
 static void trim(const char **s, size_t *len)
 {
 	const char *p = *s;
@@ -88,7 +91,50 @@ bool ag_parse_double(const char *s, size_t len, double *out)
 	return ag_parse_number(s, len, out, &integer);
 }
 
+/*
+ * The shape of most numbers in a CSV file: unsigned, no spaces, at most 19
+ * characters, digits with an optional fraction.  At most 19 digits fit a
+ * uint64_t, so there is no overflow check per digit.  Returns false when
+ * the input has another shape (the general parser then decides).
+ */
+static bool parse_simple(const char *s, size_t len, double *out, bool *integer)
+{
+	const char *p = s, *end = s + len;
+	uint64_t m = 0;
+	size_t frac = 0;
+
+	if (len == 0 || len > 19)
+		return false;
+	while (p < end && is_digit(*p))
+		m = m * 10 + (uint64_t)(*p++ - '0');
+	if (p == s)
+		return false;
+	if (p == end) {
+		*integer = true;
+		*out = (double)m;
+		return m <= (UINT64_C(1) << 53);
+	}
+	if (*p != '.')
+		return false;
+	const char *f = ++p;
+	while (p < end && is_digit(*p))
+		m = m * 10 + (uint64_t)(*p++ - '0');
+	frac = (size_t)(p - f);
+	if (p != end || m > (UINT64_C(1) << 53) || frac > 22)
+		return false;
+	*integer = false;
+	*out = (double)m / exact_pow10[frac];
+	return true;
+}
+
 bool ag_parse_number(const char *s, size_t len, double *out, bool *integer)
+{
+	if (parse_simple(s, len, out, integer))
+		return true;
+	return parse_general(s, len, out, integer);
+}
+
+static bool parse_general(const char *s, size_t len, double *out, bool *integer)
 {
 	const char *p, *end;
 	bool neg = false;
