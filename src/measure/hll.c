@@ -126,7 +126,7 @@ static int set_grow(struct ag_distinct *d, size_t *budget)
 	uint64_t *ns;
 	size_t n = 0;
 
-	if (need > *budget + d->bytes || ncap > SIZE_MAX / 16 || d->n >= d->limit)
+	if (need > *budget + d->bytes || ncap > SIZE_MAX / 16)
 		return to_hll(d, budget);
 	ns = ag_big_realloc(NULL, 0, need);
 	if (!ns)
@@ -150,16 +150,28 @@ int ag_distinct_add(struct ag_distinct *d, uint64_t h, size_t *budget)
 	}
 	if (!h)
 		h = 1; /* 0 marks an empty slot */
-	/* Keep the load at most 1/2: short probe sequences. */
-	if ((d->n + 1) * 2 > d->cap) {
-		if (set_grow(d, budget))
-			return -1;
-		if (d->hll) {
-			hll_add(d->hll, h);
+	if (d->cap) {
+		size_t mask = d->cap - 1, i = (size_t)h & mask;
+
+		while (d->slots[i]) {
+			if (d->slots[i] == h)
+				return 0;
+			i = (i + 1) & mask;
+		}
+		/* A new value: insert it in place unless the limit is reached
+		 * or the table would pass half full (short probes). */
+		if (d->n < d->limit && (d->n + 1) * 2 <= d->cap) {
+			d->slots[i] = h;
+			d->n++;
 			return 0;
 		}
 	}
-	set_insert(d->slots, d->cap, h, &d->n);
+	if (d->n >= d->limit ? to_hll(d, budget) : set_grow(d, budget))
+		return -1;
+	if (d->hll)
+		hll_add(d->hll, h);
+	else
+		set_insert(d->slots, d->cap, h, &d->n);
 	return 0;
 }
 

@@ -65,7 +65,7 @@ void ag_profile_options_init(struct ag_profile_options *o)
 	o->memory_budget = (size_t)1 << 30;
 	o->top_k = 10;
 	o->freq_cap = 1000;
-	o->distinct_limit = (size_t)1 << 20;
+	o->distinct_limit = (size_t)1 << 18;
 	o->kll_k = 400;
 }
 
