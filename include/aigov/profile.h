@@ -127,7 +127,7 @@ struct ag_profile_options {
 	size_t memory_budget;   /* bytes for exact state; default 1 GiB */
 	size_t top_k;           /* top values kept in the result; default 10 */
 	size_t freq_cap;        /* values whose frequencies are kept; default 1000 */
-	size_t distinct_limit;  /* distinct values counted exactly; default 2^20 */
+	size_t distinct_limit;  /* distinct values counted exactly; default 2^18 */
 	uint32_t kll_k;         /* default 400 */
 };
 
