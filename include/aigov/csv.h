@@ -77,6 +77,7 @@ struct ag_csv_batch {
 	const struct ag_csv_field *fields; /* fields[col * stride + row] */
 	const uint32_t *row_start;         /* byte offset of each row from base */
 	const uint64_t *row_line;          /* physical line where each row starts */
+	const bool *row_inexact;           /* columns unknown in this row */
 	size_t stride;
 	size_t nrows;
 	size_t ncols;
@@ -98,7 +99,10 @@ static inline struct ag_str ag_csv_get(const struct ag_csv_batch *b,
 int ag_csv_next_batch(struct ag_csv_reader *r, struct ag_csv_batch *b,
 		      struct ag_err *err);
 
-/* Line and byte column (1-based) of a field of the current batch. */
+/* Line and byte column (1-based) of a field of the current batch; a
+ * quoted field's position is that of its first byte after the quote.  *column is 0
+ * (unknown) in the rare row where a field with a doubled quote spans
+ * lines, because unescaping moved the bytes after it. */
 void ag_csv_position(const struct ag_csv_batch *b, size_t row, size_t col,
 		     uint64_t *line, uint64_t *column);
 

@@ -68,6 +68,7 @@ struct ag_csv_reader {
 	struct ag_csv_field *fields;
 	uint32_t *row_start;
 	uint64_t *row_line;
+	bool *row_inexact;
 };
 
 void ag_csv_options_init(struct ag_csv_options *o)
@@ -331,12 +332,21 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
-/* Check and unescape a quoted field in place; false if malformed. */
-static bool unquote(char *buf, struct ag_csv_field *f, uint64_t *newlines)
+/*
+ * Check and unescape a quoted field in place; false if malformed.  The view
+ * moves past the opening quote.  Only a doubled quote moves bytes: the
+ * content is then compacted and the bytes left over blanked, so that they
+ * never read as line ends.  If such a field also spans lines, the columns
+ * of what follows it on its last line shift, so *inexact is set and
+ * ag_csv_position reports no column for the row.
+ */
+static bool unquote(char *buf, struct ag_csv_field *f, uint64_t *newlines,
+		    bool *inexact)
 {
 	char *s = buf + f->off;
 	size_t n = f->len & ~QUOTED_FLAG;
-	size_t w = 0;
+	size_t w = 1, nl = 0;
+	bool doubled = false;
 
 	if (n < 2 || s[0] != QUOTE || s[n - 1] != QUOTE)
 		return false;
@@ -345,13 +355,20 @@ static bool unquote(char *buf, struct ag_csv_field *f, uint64_t *newlines)
 		if (c == QUOTE) {
 			if (i + 1 >= n - 1 || s[i + 1] != QUOTE)
 				return false;
+			doubled = true;
 			i++;
 		} else if (c == '\n') {
-			(*newlines)++;
+			nl++;
 		}
 		s[w++] = c;
 	}
-	f->len = (uint32_t)w;
+	if (doubled) {
+		memset(s + w, ' ', n - w);
+		*inexact |= nl > 0;
+	}
+	*newlines += nl;
+	f->off += 1;
+	f->len = (uint32_t)(w - 1);
 	return true;
 }
 
@@ -417,19 +434,24 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 			fstart = p + 1;
 			if (!is_nl)
 				continue;
-			if (row_bad || nf != ncols)
-				return report_row(r, start, line, len, err);
 			uint64_t extra_lines = 0;
-			if (row_quoted) {
-				for (size_t c = 0; c < ncols; c++) {
-					struct ag_csv_field *f = &r->fields[c * stride + rows];
-					if ((f->len & QUOTED_FLAG) &&
-					    !unquote(buf, f, &extra_lines))
-						return report_row(r, start, line, len, err);
-				}
+			bool ok = !row_bad && nf == ncols, inexact = false;
+			for (size_t c = 0; ok && row_quoted && c < ncols; c++) {
+				struct ag_csv_field *f = &r->fields[c * stride + rows];
+				if ((f->len & QUOTED_FLAG) &&
+				    !unquote(buf, f, &extra_lines, &inexact))
+					ok = false;
+			}
+			if (!ok) {
+				/* Hand out the good rows first; the next call starts
+				 * at this row and reports it. */
+				if (rows)
+					goto done;
+				return report_row(r, start, line, len, err);
 			}
 			r->row_start[rows] = (uint32_t)start;
 			r->row_line[rows] = line;
+			r->row_inexact[rows] = inexact;
 			rows++;
 			line += 1 + extra_lines;
 			start = p + 1;
@@ -445,6 +467,7 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 		if (m.quote)
 			qbase += (uint64_t)__builtin_popcountll(m.quote);
 	}
+done:
 	r->pos = start;
 	r->line = line;
 	*nrows = rows;
@@ -497,6 +520,7 @@ int ag_csv_next_batch(struct ag_csv_reader *r, struct ag_csv_batch *b,
 			b->fields = r->fields;
 			b->row_start = r->row_start;
 			b->row_line = r->row_line;
+			b->row_inexact = r->row_inexact;
 			b->stride = r->rows_cap;
 			b->nrows = nrows;
 			b->ncols = r->ncols;
@@ -604,11 +628,13 @@ static int read_header(struct ag_csv_reader *r, struct ag_err *err)
 		if (r->opt.no_header) {
 			snprintf(tmp, sizeof(tmp), "column_%zu", i + 1);
 			r->names[i] = strdup(tmp);
-		} else if (e == s) {
-			snprintf(tmp, sizeof(tmp), "Unnamed: %zu", i);
-			r->names[i] = strdup(tmp);
 		} else {
 			r->names[i] = unescape_copy(r->buf + s, e - s);
+			if (r->names[i] && !r->names[i][0]) {
+				free(r->names[i]);
+				snprintf(tmp, sizeof(tmp), "Unnamed: %zu", i);
+				r->names[i] = strdup(tmp);
+			}
 		}
 		if (!r->names[i]) {
 			free(spans);
@@ -667,7 +693,8 @@ static int open_common(struct ag_csv_reader *r, struct ag_err *err)
 	r->fields = calloc(r->ncols * r->rows_cap, sizeof(*r->fields));
 	r->row_start = calloc(r->rows_cap, sizeof(*r->row_start));
 	r->row_line = calloc(r->rows_cap, sizeof(*r->row_line));
-	if (!r->fields || !r->row_start || !r->row_line)
+	r->row_inexact = calloc(r->rows_cap, sizeof(*r->row_inexact));
+	if (!r->fields || !r->row_start || !r->row_line || !r->row_inexact)
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	return 0;
 }
@@ -744,6 +771,7 @@ void ag_csv_free(struct ag_csv_reader *r)
 	free(r->fields);
 	free(r->row_start);
 	free(r->row_line);
+	free(r->row_inexact);
 	free(r);
 }
 
@@ -796,6 +824,8 @@ void ag_csv_position(const struct ag_csv_batch *b, size_t row, size_t col,
 
 	locate(b->base, b->row_start[row], b->row_line[row], f->off, line,
 	       column);
+	if (b->row_inexact[row])
+		*column = 0;
 }
 
 static int not_a_number(const struct ag_csv_reader *r,

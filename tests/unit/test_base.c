@@ -1,6 +1,190 @@
+/* base primitives: arena, buf, utf8, err, json writer, file reading. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
-int main(void){return 0;}
+
+#include "aigov/arena.h"
+#include "aigov/buf.h"
+#include "aigov/err.h"
+#include "aigov/file.h"
+#include "aigov/json.h"
+#include "aigov/utf8.h"
+
+#include <math.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+static void test_arena_returns_aligned_distinct_blocks(void **state)
+{
+	struct ag_arena a;
+	char *prev = NULL;
+	(void)state;
+	ag_arena_init(&a, 256);
+	for (size_t i = 1; i < 2000; i += 7) {
+		char *p = ag_arena_alloc(&a, i);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+		memset(p, 0xAB, i); /* ASan reports an overlap or overflow */
+		assert_ptr_not_equal(p, prev);
+		prev = p;
+	}
+	char *big = ag_arena_alloc(&a, 1 << 20); /* bigger than a block */
+	assert_non_null(big);
+	memset(big, 1, 1 << 20);
+	assert_null(ag_arena_calloc(&a, SIZE_MAX / 2, 4)); /* overflow */
+	char *s = ag_arena_strndup(&a, "abcdef", 3);
+	assert_string_equal(s, "abc");
+	ag_arena_release(&a);
+	assert_null(a.head);
+}
+
+static void test_buf_keeps_length_and_embedded_nul(void **state)
+{
+	struct ag_buf b;
+	size_t len;
+	(void)state;
+	ag_buf_init(&b);
+	assert_non_null(b.buf); /* never NULL, even empty */
+	assert_string_equal(b.buf, "");
+	ag_buf_add(&b, "a\0b", 3);
+	ag_buf_addf(&b, "%d-%s", 42, "x");
+	assert_int_equal(b.len, 7);
+	assert_memory_equal(b.buf, "a\0b42-x", 8); /* with the final NUL */
+	ag_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	for (int i = 0; i < 10000; i++)
+		ag_buf_addch(&b, 'z');
+	char *s = ag_buf_detach(&b, &len);
+	assert_int_equal(len, 10000);
+	assert_int_equal(strlen(s), 10000);
+	assert_int_equal(b.len, 0); /* empty and usable after detach */
+	free(s);                    /* the caller owns it */
+	ag_buf_release(&b);
+}
+
+static void test_utf8_validation_reports_first_bad_byte(void **state)
+{
+	static const struct { const char *s; size_t len; bool ok; size_t bad; } cases[] = {
+		{ "plain ascii", 11, true, 0 },
+		{ "\xe4\xb8\xad\xe6\x96\x87 ok", 9, true, 0 },       /* 中文 */
+		{ "\xf0\x9f\x98\x80", 4, true, 0 },                  /* U+1F600 */
+		{ "ab\xc0\xaf", 4, false, 2 },                       /* overlong '/' */
+		{ "\xed\xa0\x80", 3, false, 0 },                     /* surrogate */
+		{ "xyz\xf4\x90\x80\x80", 7, false, 3 },              /* > U+10FFFF */
+		{ "12345678\xe4\xb8", 10, false, 8 },                /* truncated */
+		{ "\xa4\xa4\xa4\xe5", 4, false, 0 },                 /* Big5 */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t bad = 99;
+		assert_int_equal(ag_utf8_valid(cases[i].s, cases[i].len, &bad), cases[i].ok);
+		if (!cases[i].ok)
+			assert_int_equal(bad, cases[i].bad);
+	}
+	assert_int_equal(ag_utf8_count("\xe4\xb8\xad\xe6\x96\x87x", 7), 3);
+}
+
+static void test_err_names_file_line_and_column(void **state)
+{
+	struct ag_err e;
+	(void)state;
+	ag_err_clear(&e);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(ag_err_at(&e, AG_EPARSE, "a.csv", 1042, 17, "unterminated %s",
+				   "quote"), AG_EPARSE);
+	assert_string_equal(e.msg, "a.csv:1042:17: unterminated quote");
+	ag_err_at(&e, AG_EPARSE, "a.csv", 3, 0, "x");
+	assert_string_equal(e.msg, "a.csv:3: x");
+	assert_int_equal(ag_err_set(NULL, AG_EIO, "ignored"), AG_EIO);
+	assert_string_equal(ag_strerror(AG_EPARSE), "malformed input");
+}
+
+static void test_json_writer_escapes_and_nests(void **state)
+{
+	struct ag_buf b;
+	struct ag_json j;
+	(void)state;
+	ag_buf_init(&b);
+	ag_json_init(&j, &b, false);
+	ag_json_begin_object(&j);
+	ag_json_key(&j, "s");
+	ag_json_cstr(&j, "q\"b\\n\n\x01\xe4\xb8\xad");
+	ag_json_key(&j, "a");
+	ag_json_begin_array(&j);
+	ag_json_double(&j, 0.1);
+	ag_json_double(&j, NAN);
+	ag_json_u64(&j, UINT64_MAX);
+	ag_json_bool(&j, true);
+	ag_json_cstr(&j, NULL);
+	ag_json_begin_object(&j);
+	ag_json_end_object(&j);
+	ag_json_end_array(&j);
+	ag_json_end_object(&j);
+	assert_false(ag_json_failed(&j));
+	assert_string_equal(b.buf, "{\"s\":\"q\\\"b\\\\n\\n\\u0001\xe4\xb8\xad\","
+				   "\"a\":[0.1,null,18446744073709551615,true,null,{}]}");
+	ag_buf_reset(&b);
+	ag_json_init(&j, &b, true);
+	ag_json_begin_object(&j);
+	ag_json_key(&j, "k");
+	ag_json_u64(&j, 1);
+	ag_json_end_object(&j);
+	assert_string_equal(b.buf, "{\n  \"k\": 1\n}");
+	ag_buf_release(&b);
+}
+
+static void test_file_map_reads_whole_file_and_empty_file(void **state)
+{
+	char path[] = "/tmp/aigov-test-XXXXXX";
+	struct ag_file_map m;
+	struct ag_err e;
+	int fd = mkstemp(path);
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello\nworld", 11), 11);
+	close(fd);
+	assert_int_equal(ag_file_map(&m, path, &e), 0);
+	assert_int_equal(m.len, 11);
+	assert_memory_equal(m.data, "hello\nworld", 11);
+	assert_int_equal(m.data[11], '\0');
+	ag_file_unmap(&m);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	close(fd);
+	assert_int_equal(ag_file_map(&m, path, &e), 0);
+	assert_int_equal(m.len, 0);
+	assert_string_equal(m.data, "");
+	ag_file_unmap(&m);
+	unlink(path);
+}
+
+static void test_missing_file_is_not_found_with_its_name(void **state)
+{
+	struct ag_source src;
+	struct ag_err e;
+	(void)state;
+	ag_err_clear(&e);
+	assert_int_equal(ag_source_open(&src, "/nonexistent/dir/x.csv", &e), AG_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "/nonexistent/dir/x.csv"));
+	assert_int_equal(ag_source_open(&src, "/tmp", &e), AG_EIO);
+	assert_non_null(strstr(e.msg, "directory"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_returns_aligned_distinct_blocks),
+		cmocka_unit_test(test_buf_keeps_length_and_embedded_nul),
+		cmocka_unit_test(test_utf8_validation_reports_first_bad_byte),
+		cmocka_unit_test(test_err_names_file_line_and_column),
+		cmocka_unit_test(test_json_writer_escapes_and_nests),
+		cmocka_unit_test(test_file_map_reads_whole_file_and_empty_file),
+		cmocka_unit_test(test_missing_file_is_not_found_with_its_name),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
