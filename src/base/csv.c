@@ -649,17 +649,24 @@ static int read_header(struct ag_csv_reader *r, struct ag_err *err)
 	return 0;
 }
 
-static int open_common(struct ag_csv_reader *r, struct ag_err *err)
+/* Checked before the input is opened: a usage error comes first. */
+static int check_options(const struct ag_csv_options *o, struct ag_err *err)
 {
-	const struct ag_csv_options *o = &r->opt;
-	unsigned char d = (unsigned char)o->delimiter;
-	size_t cap;
-	int rc;
+	unsigned char d = o ? (unsigned char)o->delimiter : ',';
 
 	if (d == 0 || d == QUOTE || d == '\n' || d == '\r' || d >= 0x80)
 		return ag_err_set(err, AG_EINVAL,
 				  "delimiter must be one ASCII character other "
 				  "than a quote or a line end");
+	return 0;
+}
+
+static int open_common(struct ag_csv_reader *r, struct ag_err *err)
+{
+	const struct ag_csv_options *o = &r->opt;
+	size_t cap;
+	int rc;
+
 	r->delim = o->delimiter;
 	r->na = o->na_values ? o->na_values : default_na;
 	for (size_t i = 0; r->na[i]; i++) {
@@ -726,10 +733,13 @@ static int open_with(struct ag_csv_reader **out, struct ag_csv_reader *r,
 int ag_csv_open(struct ag_csv_reader **out, const char *path,
 		const struct ag_csv_options *opts, struct ag_err *err)
 {
-	struct ag_csv_reader *r = calloc(1, sizeof(*r));
+	struct ag_csv_reader *r;
 	int rc;
 
 	*out = NULL;
+	if ((rc = check_options(opts, err)))
+		return rc;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	rc = ag_source_open(&r->src, path, err);
@@ -744,10 +754,13 @@ int ag_csv_open_mem(struct ag_csv_reader **out, const char *data, size_t len,
 		    const char *name, const struct ag_csv_options *opts,
 		    struct ag_err *err)
 {
-	struct ag_csv_reader *r = calloc(1, sizeof(*r));
+	struct ag_csv_reader *r;
 	int rc;
 
 	*out = NULL;
+	if ((rc = check_options(opts, err)))
+		return rc;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	rc = ag_source_open_mem(&r->src, data, len, name, err);
