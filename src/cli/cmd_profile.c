@@ -222,9 +222,11 @@ static void print_summary(const struct ag_profile_result *res, size_t namew)
 		cli_pad_right(stdout, cnt, 11);
 		cli_pad_right(stdout, miss, 9);
 		cli_pad_right(stdout, dist, 11);
-		cli_pad_right(stdout, mn, 14);
-		cli_pad_right(stdout, me, 14);
-		cli_pad_right(stdout, mx, 14);
+		if (*mn || *me || *mx) { /* no trailing blanks */
+			cli_pad_right(stdout, mn, 14);
+			cli_pad_right(stdout, me, 14);
+			cli_pad_right(stdout, mx, 14);
+		}
 		fputc('\n', stdout);
 	}
 }
