@@ -313,20 +313,40 @@ static void print_table(const struct ag_profile_result *res)
 	ag_buf_release(&tmp);
 }
 
+/* A key and its value, the common case of the JSON below. */
+static void kv_u64(struct ag_json *j, const char *k, uint64_t v)
+{
+	ag_json_key(j, k);
+	ag_json_u64(j, v);
+}
+
+static void kv_double(struct ag_json *j, const char *k, double v)
+{
+	ag_json_key(j, k);
+	ag_json_double(j, v);
+}
+
+static void kv_cstr(struct ag_json *j, const char *k, const char *v)
+{
+	ag_json_key(j, k);
+	ag_json_cstr(j, v);
+}
+
+static void kv_bool(struct ag_json *j, const char *k, bool v)
+{
+	ag_json_key(j, k);
+	ag_json_bool(j, v);
+}
+
 static void json_column(struct ag_json *j, const struct ag_column_profile *col,
 			const struct ag_profile_result *res, struct ag_buf *tmp)
 {
 	ag_json_begin_object(j);
-	ag_json_key(j, "name");
-	ag_json_cstr(j, col->name);
-	ag_json_key(j, "type");
-	ag_json_cstr(j, ag_col_type_name(col->type));
-	ag_json_key(j, "count");
-	ag_json_u64(j, col->count);
-	ag_json_key(j, "missing");
-	ag_json_u64(j, col->missing);
-	ag_json_key(j, "missing_rate");
-	ag_json_double(j, res->rows ? (double)col->missing / (double)res->rows : 0);
+	kv_cstr(j, "name", col->name);
+	kv_cstr(j, "type", ag_col_type_name(col->type));
+	kv_u64(j, "count", col->count);
+	kv_u64(j, "missing", col->missing);
+	kv_double(j, "missing_rate", res->rows ? (double)col->missing / (double)res->rows : 0);
 	ag_json_key(j, "kinds");
 	ag_json_begin_object(j);
 	for (int k = 0; k < AG_KIND_COUNT; k++) {
@@ -336,30 +356,21 @@ static void json_column(struct ag_json *j, const struct ag_column_profile *col,
 	ag_json_end_object(j);
 	ag_json_key(j, "distinct");
 	ag_json_begin_object(j);
-	ag_json_key(j, "value");
-	ag_json_double(j, col->distinct);
-	ag_json_key(j, "exact");
-	ag_json_bool(j, col->distinct_exact);
+	kv_double(j, "value", col->distinct);
+	kv_bool(j, "exact", col->distinct_exact);
 	if (!col->distinct_exact) {
-		ag_json_key(j, "method");
-		ag_json_cstr(j, "hyperloglog");
-		ag_json_key(j, "relative_standard_error");
-		ag_json_double(j, col->distinct_rel_error);
+		kv_cstr(j, "method", "hyperloglog");
+		kv_double(j, "relative_standard_error", col->distinct_rel_error);
 	}
 	ag_json_end_object(j);
 	if (col->has_numeric) {
 		ag_json_key(j, "numeric");
 		ag_json_begin_object(j);
-		ag_json_key(j, "count");
-		ag_json_u64(j, col->numeric_count);
-		ag_json_key(j, "min");
-		ag_json_double(j, col->min);
-		ag_json_key(j, "max");
-		ag_json_double(j, col->max);
-		ag_json_key(j, "mean");
-		ag_json_double(j, col->mean);
-		ag_json_key(j, "std");
-		ag_json_double(j, col->std);
+		kv_u64(j, "count", col->numeric_count);
+		kv_double(j, "min", col->min);
+		kv_double(j, "max", col->max);
+		kv_double(j, "mean", col->mean);
+		kv_double(j, "std", col->std);
 		ag_json_key(j, "quantiles");
 		ag_json_begin_object(j);
 		for (int q = 0; q < AG_PROFILE_NQ; q++) {
@@ -369,34 +380,25 @@ static void json_column(struct ag_json *j, const struct ag_column_profile *col,
 			ag_json_double(j, col->quantiles[q]);
 		}
 		ag_json_end_object(j);
-		ag_json_key(j, "quantiles_exact");
-		ag_json_bool(j, col->quantiles_exact);
+		kv_bool(j, "quantiles_exact", col->quantiles_exact);
 		if (!col->quantiles_exact) {
-			ag_json_key(j, "quantile_method");
-			ag_json_cstr(j, "kll");
-			ag_json_key(j, "quantile_rank_error");
-			ag_json_double(j, col->quantile_rank_error);
+			kv_cstr(j, "quantile_method", "kll");
+			kv_double(j, "quantile_rank_error", col->quantile_rank_error);
 		}
 		ag_json_end_object(j);
 	}
 	if (col->date_min) {
-		ag_json_key(j, "date_min");
-		ag_json_cstr(j, col->date_min);
-		ag_json_key(j, "date_max");
-		ag_json_cstr(j, col->date_max);
+		kv_cstr(j, "date_min", col->date_min);
+		kv_cstr(j, "date_max", col->date_max);
 	}
-	ag_json_key(j, "top_tracked");
-	ag_json_bool(j, col->top_tracked);
+	kv_bool(j, "top_tracked", col->top_tracked);
 	ag_json_key(j, "top");
 	ag_json_begin_array(j);
 	for (size_t t = 0; t < col->ntop; t++) {
 		ag_json_begin_object(j);
-		ag_json_key(j, "value");
-		ag_json_cstr(j, col->top[t].value);
-		ag_json_key(j, "count");
-		ag_json_u64(j, col->top[t].count);
-		ag_json_key(j, "share");
-		ag_json_double(j, (double)col->top[t].count / (double)col->count);
+		kv_cstr(j, "value", col->top[t].value);
+		kv_u64(j, "count", col->top[t].count);
+		kv_double(j, "share", (double)col->top[t].count / (double)col->count);
 		ag_json_end_object(j);
 	}
 	ag_json_end_array(j);
@@ -404,8 +406,7 @@ static void json_column(struct ag_json *j, const struct ag_column_profile *col,
 	ag_json_begin_array(j);
 	for (size_t w = 0; w < col->nwarnings; w++) {
 		ag_json_begin_object(j);
-		ag_json_key(j, "code");
-		ag_json_cstr(j, ag_warning_code_name(col->warnings[w].code));
+		kv_cstr(j, "code", ag_warning_code_name(col->warnings[w].code));
 		ag_json_key(j, "message");
 		ag_buf_reset(tmp);
 		warning_text(tmp, col, &col->warnings[w]);
@@ -426,18 +427,12 @@ static int print_json(const struct ag_profile_result *res)
 	ag_buf_init(&tmp);
 	ag_json_init(&j, &out, true);
 	ag_json_begin_object(&j);
-	ag_json_key(&j, "aigov_profile");
-	ag_json_u64(&j, 1);
-	ag_json_key(&j, "source");
-	ag_json_cstr(&j, res->source);
-	ag_json_key(&j, "rows");
-	ag_json_u64(&j, res->rows);
-	ag_json_key(&j, "bytes");
-	ag_json_u64(&j, res->bytes);
-	ag_json_key(&j, "memory_budget");
-	ag_json_u64(&j, res->memory_budget);
-	ag_json_key(&j, "memory_used_peak");
-	ag_json_u64(&j, res->memory_used_peak);
+	kv_u64(&j, "aigov_profile", 1);
+	kv_cstr(&j, "source", res->source);
+	kv_u64(&j, "rows", res->rows);
+	kv_u64(&j, "bytes", res->bytes);
+	kv_u64(&j, "memory_budget", res->memory_budget);
+	kv_u64(&j, "memory_used_peak", res->memory_used_peak);
 	ag_json_key(&j, "columns");
 	ag_json_begin_array(&j);
 	for (size_t i = 0; i < res->ncols; i++)

@@ -743,6 +743,19 @@ static struct ag_warning *add_warning(struct ag_column_profile *cp,
 	return w;
 }
 
+/* A personal-data warning when `count` values (at least `min`) matched. */
+static void share_warning(struct ag_column_profile *cp, enum ag_warning_code code,
+			  uint64_t count, double min)
+{
+	struct ag_warning *w;
+
+	if (!count || (double)count < min)
+		return;
+	w = add_warning(cp, code);
+	w->count = count;
+	w->value = (double)count / (double)cp->count;
+}
+
 static enum ag_value_kind majority(const struct col_acc *a, uint64_t *numeric)
 {
 	uint64_t groups[AG_KIND_COUNT];
@@ -821,26 +834,12 @@ static void add_warnings(struct ag_column_profile *cp, const struct col_acc *a,
 			}
 		}
 	}
-	if (a->national_id) {
-		struct ag_warning *w = add_warning(cp, AG_WARN_NATIONAL_ID);
-		w->count = a->national_id;
-		w->value = (double)a->national_id / present;
-	}
-	if (cp->count && a->email >= present / 2) {
-		struct ag_warning *w = add_warning(cp, AG_WARN_EMAIL);
-		w->count = a->email;
-		w->value = (double)a->email / present;
-	}
-	if (cp->count && a->phone >= present / 2) {
-		struct ag_warning *w = add_warning(cp, AG_WARN_PHONE);
-		w->count = a->phone;
-		w->value = (double)a->phone / present;
-	}
-	if (cp->count && a->card >= present / 2) {
-		struct ag_warning *w = add_warning(cp, AG_WARN_CARD_NUMBER);
-		w->count = a->card;
-		w->value = (double)a->card / present;
-	}
+	/* Any valid ID is worth a warning (format and checksum are strict);
+	 * the looser patterns only when they describe the column. */
+	share_warning(cp, AG_WARN_NATIONAL_ID, a->national_id, 1);
+	share_warning(cp, AG_WARN_EMAIL, a->email, present / 2);
+	share_warning(cp, AG_WARN_PHONE, a->phone, present / 2);
+	share_warning(cp, AG_WARN_CARD_NUMBER, a->card, present / 2);
 	if (cp->count >= 10 && !cp->missing && cp->distinct_exact &&
 	    cp->distinct == present &&
 	    (cp->type == AG_TYPE_INTEGER || cp->type == AG_TYPE_TEXT))
