@@ -23,6 +23,7 @@
 #include "aigov/arena.h"
 #include "aigov/csv.h"
 #include "aigov/err.h"
+#include "aigov/log.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -129,6 +130,8 @@ struct ag_profile_options {
 	size_t freq_cap;        /* values whose frequencies are kept; default 1000 */
 	size_t distinct_limit;  /* distinct values counted exactly; default 2^18 */
 	uint32_t kll_k;         /* default 400 */
+	/* Told when a column's statistics stop being exact; may be NULL. */
+	const struct ag_logger *log;
 };
 
 void ag_profile_options_init(struct ag_profile_options *o);

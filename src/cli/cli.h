@@ -5,6 +5,8 @@
 #ifndef AIGOV_CLI_H
 #define AIGOV_CLI_H
 
+#include "aigov/log.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +38,11 @@ void cli_pad_right(FILE *f, const char *s, size_t width);
 int cli_exit_code(int ag_code);
 /* "aigov: error: <msg>" on stderr; returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A logger callback (struct ag_logger.fn): "aigov: <level>: <module>: msg"
+ * on stderr. */
+void cli_log_stderr(void *ctx, enum ag_log_level level, const char *module,
+		    const char *msg);
 
 /* ---- options ---- */
 enum cli_opt_type { OPT_END, OPT_FLAG, OPT_STRING, OPT_SIZE, OPT_UINT };

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool opt_json, opt_no_header;
+static bool opt_json, opt_no_header, opt_verbose;
 static const char *opt_delim, *opt_na;
 static size_t opt_memory = (size_t)1 << 30, opt_top = 10;
 static size_t opt_distinct_limit = (size_t)1 << 18;
@@ -35,6 +35,9 @@ static const struct cli_option profile_opts[] = {
 	{ "na", 0, OPT_STRING, &opt_na, "LIST",
 	  "comma-separated strings read as missing (default: empty,NA,N/A,NaN,nan,null,NULL,#N/A)",
 	  "視為缺漏值的字串，以逗號分隔（預設：空白,NA,N/A,NaN,nan,null,NULL,#N/A）" },
+	{ "verbose", 'v', OPT_FLAG, &opt_verbose, NULL,
+	  "say on standard error when a column's statistics stop being exact",
+	  "在標準錯誤輸出說明哪些欄位改用近似值" },
 	{ "top", 0, OPT_UINT, &opt_top, "N",
 	  "most frequent values to show per column (default 10)",
 	  "每欄顯示的最常見值個數（預設 10）" },
@@ -482,6 +485,7 @@ int cmd_profile(int argc, char **argv)
 	struct ag_csv_options copt;
 	struct ag_profile_options popt;
 	struct ag_profile_result *res = NULL;
+	struct ag_logger logger = { cli_log_stderr, NULL, AG_LOG_WARN };
 	struct ag_err err;
 	char **args = calloc((size_t)argc + 1, sizeof(*args));
 	char *na_copy = NULL;
@@ -530,6 +534,8 @@ int cmd_profile(int argc, char **argv)
 	popt.memory_budget = opt_memory;
 	popt.top_k = opt_top ? opt_top : 1;
 	popt.distinct_limit = opt_distinct_limit ? opt_distinct_limit : 1;
+	logger.max_level = opt_verbose ? AG_LOG_INFO : AG_LOG_WARN;
+	popt.log = &logger;
 
 	ag_err_clear(&err);
 	rc = ag_profile_csv(args[0], &copt, &popt, &res, &err);

@@ -120,3 +120,10 @@ int cli_error(int code, const char *fmt, ...)
 	fputc('\n', stderr);
 	return code;
 }
+
+void cli_log_stderr(void *ctx, enum ag_log_level level, const char *module,
+		    const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "aigov: %s: %s: %s\n", ag_log_level_name(level), module, msg);
+}

@@ -328,6 +328,9 @@ static void release_vals(struct ag_profile *p, struct col_acc *a)
 static int switch_to_kll(struct ag_profile *p, struct col_acc *a,
 			 struct ag_err *err)
 {
+	ag_log(p->opt.log, AG_LOG_INFO, "profile",
+	       "column '%s': its values no longer fit the memory budget (%zu "
+	       "kept); quantiles from a KLL sketch", p->names[a - p->cols], a->nvals);
 	if (ag_kll_init(&a->kll, p->opt.kll_k))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	a->use_kll = true;
@@ -544,8 +547,14 @@ static int add_column(struct ag_profile *p, size_t c,
 		hashes[nh++] = h;
 	}
 	/* Set inserts after the parse loop, so that they can be prefetched. */
+	bool was_exact = ag_distinct_is_exact(&a->distinct);
 	if (ag_distinct_add_many(&a->distinct, hashes, nh, &p->budget_left))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (was_exact && !ag_distinct_is_exact(&a->distinct))
+		ag_log(p->opt.log, AG_LOG_INFO, "profile",
+		       "column '%s': more distinct values than the limit or the "
+		       "budget allows; distinct count from HyperLogLog",
+		       p->names[c]);
 	batch_moments(a, nums, nn);
 	note_peak(p);
 	return nn > keep_from ? keep_values(p, a, nums + keep_from, nn - keep_from, err)

@@ -141,6 +141,8 @@ if grep -q '"quantiles_exact": false' "$T/out"; then bad "default budget is exac
 run "--memory 64K" 0 profile --json --memory 64K "$T/gen.csv"
 has "64K: sketches say so" "$T/out" '"quantiles_exact": false'
 has "64K: rank error stated" "$T/out" '"quantile_rank_error"'
+run "--verbose says when sketches start" 0 profile -v --memory 64K "$T/gen.csv"
+has "verbose names KLL" "$T/err" "quantiles from a KLL sketch"
 run "--distinct-limit 2000" 0 profile --json --distinct-limit 2000 "$T/gen.csv"
 has "distinct estimate stated" "$T/out" '"method": "hyperloglog"'
 
