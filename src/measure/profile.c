@@ -62,6 +62,7 @@ struct ag_profile {
 
 void ag_profile_options_init(struct ag_profile_options *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->memory_budget = (size_t)1 << 30;
 	o->top_k = 10;
 	o->freq_cap = 1000;
