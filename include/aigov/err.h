@@ -22,7 +22,10 @@ enum ag_code {
 	AG_EIO = -3,      /* the operating system refused a read or write */
 	AG_EPARSE = -4,   /* input is malformed: the message says where */
 	AG_ERANGE = -5,   /* a size or count would overflow */
-	AG_ENOTFOUND = -6 /* a named thing (file, column) does not exist */
+	AG_ENOTFOUND = -6, /* a named thing (file, column) does not exist */
+	AG_EPERM = -7,     /* access refused, or a file's permissions are unsafe */
+	AG_EEXIST = -8,    /* the thing to create is already there */
+	AG_ECORRUPT = -9   /* stored data fails its own checks (tampering) */
 };
 
 #define AG_ERR_MSG_MAX 512

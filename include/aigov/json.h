@@ -39,6 +39,9 @@ void ag_json_double(struct ag_json *j, double v);
 void ag_json_u64(struct ag_json *j, uint64_t v);
 void ag_json_bool(struct ag_json *j, bool v);
 void ag_json_null(struct ag_json *j);
+/* A value that is already JSON text (e.g. a stored canonical payload);
+ * written as is, so the caller vouches that it is valid. */
+void ag_json_raw(struct ag_json *j, const char *json, size_t len);
 bool ag_json_failed(const struct ag_json *j);
 
 #endif

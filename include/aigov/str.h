@@ -49,4 +49,10 @@ bool ag_str_ieq_ascii(struct ag_str a, const char *b);
 /* Remove ASCII spaces and tabs on both ends. */
 struct ag_str ag_str_trim(struct ag_str s);
 
+/* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
+void ag_hex_encode(char *out, const void *bytes, size_t n);
+/* Decode exactly 2n hex digits (either case) of s[0..len) into out[0..n).
+ * False, leaving out unspecified, when len != 2n or a digit is not hex. */
+bool ag_hex_decode(void *out, size_t n, const char *s, size_t len);
+
 #endif

@@ -62,6 +62,9 @@ const char *ag_strerror(int code)
 	case AG_EPARSE: return "malformed input";
 	case AG_ERANGE: return "value out of range";
 	case AG_ENOTFOUND: return "not found";
+	case AG_EPERM: return "permission denied";
+	case AG_EEXIST: return "already exists";
+	case AG_ECORRUPT: return "stored data is corrupt";
 	}
 	return "unknown error";
 }

@@ -153,6 +153,12 @@ void ag_json_null(struct ag_json *j)
 	put(j, "null", 4);
 }
 
+void ag_json_raw(struct ag_json *j, const char *json, size_t len)
+{
+	before_item(j);
+	put(j, json, len);
+}
+
 bool ag_json_failed(const struct ag_json *j)
 {
 	return j->failed;

@@ -80,8 +80,30 @@ int cli_parse(int argc, char **argv, const struct cli_usage *u, char **args,
 	      int *nargs, int *exit_code);
 void cli_print_usage(FILE *f, const struct cli_usage *u);
 
+/* ---- workspace ---- */
+struct ag_workspace;
+/* --workspace DIR, given before the command or among its options. */
+extern const char *cli_workspace_dir;
+/* Who is acting: `given` (--actor), else $AIGOV_ACTOR, else "user:<login>"
+ * of the process owner.  Returns given or buf. */
+const char *cli_actor(const char *given, char *buf, size_t cap);
+/* Find and open the workspace; on failure the error is printed and the
+ * exit code returned (2 when there is no workspace). */
+int cli_workspace_open(struct ag_workspace **ws, bool write, const char *actor);
+/* Print "aigov: error: <msg>" and return the exit code for `code`. */
+int cli_fail(int code, const char *msg);
+/* Exactly `want` arguments, else a usage error naming them. */
+bool cli_nargs_ok(const struct cli_usage *u, int nargs, int want, const char *what,
+		  int *exit_code);
+
 /* ---- commands ---- */
 int cmd_profile(int argc, char **argv);
 extern const struct cli_usage cmd_profile_usage;
+int cmd_init(int argc, char **argv);
+extern const struct cli_usage cmd_init_usage;
+int cmd_ledger(int argc, char **argv);
+extern const struct cli_usage cmd_ledger_usage;
+/* The usage of `aigov ledger <sub>`, NULL if there is no such subcommand. */
+const struct cli_usage *cli_ledger_usage(const char *sub);
 
 #endif

@@ -103,7 +103,8 @@ int cli_exit_code(int code)
 	switch (code) {
 	case AG_OK: return EXIT_OK;
 	case AG_EPARSE:
-	case AG_ERANGE: return EXIT_BAD_INPUT;
+	case AG_ERANGE:
+	case AG_ECORRUPT: return EXIT_BAD_INPUT;
 	case AG_EINVAL: return EXIT_USAGE;
 	default: return EXIT_IO;
 	}

@@ -19,6 +19,11 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
 	{ "help", cmd_help, "show help for aigov or one command",
 	  "顯示 aigov 或某個指令的說明" },
+	{ "init", cmd_init, "create a workspace: store, signing key, ledger",
+	  "建立工作區：儲存區、簽章金鑰、帳本" },
+	{ "ledger", cmd_ledger,
+	  "the tamper-evident record: append, log, verify, prove, export",
+	  "可偵測竄改的帳本：記錄、列出、驗證、證明、匯出" },
 	{ "profile", cmd_profile,
 	  "profile the columns of a CSV file (types, missing values, statistics, warnings)",
 	  "剖析 CSV 檔案的欄位（型別、缺漏值、統計量、警告）" },
@@ -31,11 +36,13 @@ static const struct {
 	const struct cli_usage *usage;
 } usages[] = {
 	{ "profile", &cmd_profile_usage },
+	{ "init", &cmd_init_usage },
+	{ "ledger", &cmd_ledger_usage },
 };
 
 static void print_main_help(FILE *f)
 {
-	fprintf(f, "%s: aigov [--lang en|zh-TW] [--version] [--help] <command> [<args>]\n\n",
+	fprintf(f, "%s: aigov [--lang en|zh-TW] [--workspace DIR] [--version] [--help] <command> [<args>]\n\n",
 		L("usage", "用法"));
 	fprintf(f, "%s\n\n%s\n",
 		L("aigov: AI governance and risk control for financial institutions.",
@@ -57,6 +64,14 @@ static int cmd_help(int argc, char **argv)
 {
 	if (argc < 2) {
 		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2 && !strcmp(argv[1], "ledger")) {
+		const struct cli_usage *u = cli_ledger_usage(argv[2]);
+		if (!u)
+			return cli_error(EXIT_USAGE, L("'%s' is not a ledger subcommand",
+						       "'%s' 不是 ledger 的子指令"), argv[2]);
+		cli_print_usage(stdout, u);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++) {
@@ -106,6 +121,16 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			print_main_help(stdout);
 			return EXIT_OK;
+		}
+		if (!strcmp(a, "--workspace") || !strncmp(a, "--workspace=", 12) ||
+		    !strcmp(a, "-C")) {
+			const char *v = a[1] == '-' && a[11] == '=' ? a + 12
+				       : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v)
+				return cli_error(EXIT_USAGE, "--workspace: %s",
+						 L("expected a folder", "應為資料夾"));
+			cli_workspace_dir = v;
+			continue;
 		}
 		if (!strcmp(a, "--lang") || !strncmp(a, "--lang=", 7)) {
 			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);

@@ -1,0 +1,129 @@
+/*
+ * The schema of aigov's store, as an append-only list of migrations.
+ * Never edit a migration that has shipped: add the next one.
+ *
+ * Portability: the SQL here is what SQLite and PostgreSQL both accept,
+ * with one exception noted per table: "INTEGER PRIMARY KEY" is SQLite's
+ * rowid alias (the fastest key it has); the PostgreSQL back end will spell
+ * it BIGINT PRIMARY KEY.
+ */
+#include "aigov/schema.h"
+
+#include "aigov/time.h"
+
+#include <stdio.h>
+
+struct migration {
+	int version;
+	const char *description;
+	const char *const *statements; /* NULL-terminated */
+};
+
+static const char *const v1[] = {
+	/* Small named values of the installation (workspace id, public key). */
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL)",
+	/* The ledger (docs/ledger.md): seq 1, 2, 3, ... without gaps. */
+	"CREATE TABLE ledger_entry ("
+	" seq INTEGER PRIMARY KEY,"
+	" time TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" payload TEXT NOT NULL,"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL)",
+	"CREATE INDEX ledger_entry_by_subject ON ledger_entry (subject, seq)",
+	"CREATE TABLE ledger_checkpoint ("
+	" id INTEGER PRIMARY KEY,"
+	" tree_size BIGINT NOT NULL,"
+	" root_hash TEXT NOT NULL,"
+	" time TEXT NOT NULL,"
+	" key_id TEXT NOT NULL,"
+	" signature TEXT NOT NULL)",
+	/* The right edge of the Merkle tree (perfect subtree roots), so that
+	 * a checkpoint costs O(log n), not a pass over every entry.  A cache:
+	 * verification never trusts it. */
+	"CREATE TABLE ledger_frontier ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" tree_size BIGINT NOT NULL,"
+	" nodes TEXT NOT NULL)",
+	NULL,
+};
+
+static const struct migration migrations[] = {
+	{ 1, "workspace metadata and the ledger", v1 },
+};
+#define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
+
+int ag_schema_latest(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
+int ag_schema_version(struct ag_store *s, int *version, struct ag_err *err)
+{
+	bool exists, found;
+	int64_t v = 0;
+	int rc;
+
+	*version = 0;
+	rc = ag_store_table_exists(s, "aigov_schema", &exists, err);
+	if (rc || !exists)
+		return rc;
+	rc = ag_store_query_int(s, "SELECT max(version) FROM aigov_schema", NULL, 0,
+				&v, &found, err);
+	if (!rc && found)
+		*version = (int)v;
+	return rc;
+}
+
+int ag_schema_migrate(struct ag_store *s, int *from, int *to, struct ag_err *err)
+{
+	char now[AG_TIME_LEN + 1];
+	int rc, v;
+
+	if (!ag_store_in_write_txn(s))
+		return ag_err_set(err, AG_EINVAL, "schema migration outside a write transaction");
+	rc = ag_schema_version(s, &v, err);
+	if (rc)
+		return rc;
+	*from = *to = v;
+	if (v > ag_schema_latest())
+		return ag_err_set(err, AG_EINVAL,
+				  "%s: schema version %d is newer than this aigov knows (%d); "
+				  "use a newer aigov",
+				  ag_store_path(s), v, ag_schema_latest());
+	if (v == 0) {
+		rc = ag_store_exec(s, "CREATE TABLE aigov_schema ("
+				      " version INTEGER PRIMARY KEY,"
+				      " applied_at TEXT NOT NULL,"
+				      " description TEXT NOT NULL)",
+				   NULL, 0, err);
+		if (rc)
+			return rc;
+	}
+	ag_time_format(now, ag_time_now_us());
+	for (int i = 0; i < NMIGRATIONS; i++) {
+		const struct migration *m = &migrations[i];
+		struct ag_val p[3];
+
+		if (m->version <= v)
+			continue;
+		for (const char *const *sql = m->statements; *sql; sql++) {
+			rc = ag_store_exec(s, *sql, NULL, 0, err);
+			if (rc)
+				return rc;
+		}
+		p[0] = ag_val_int(m->version);
+		p[1] = ag_val_str(now);
+		p[2] = ag_val_str(m->description);
+		rc = ag_store_exec(s, "INSERT INTO aigov_schema (version, applied_at, description)"
+				      " VALUES ($1, $2, $3)", p, 3, err);
+		if (rc)
+			return rc;
+		*to = m->version;
+	}
+	return 0;
+}
