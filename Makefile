@@ -48,16 +48,24 @@ test-asan:
 # The CLI tests once more with every aigov call under valgrind.
 test-valgrind: test-release
 	cd $(BUILD) && AIGOV_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-		ctest --output-on-failure -R '^cli$$'
+		ctest --output-on-failure -R '^cli'
 
-# libFuzzer on the CSV reader: make fuzz FUZZ_TIME=600
+# libFuzzer on each parser of untrusted input in turn, FUZZ_TIME seconds
+# each: make fuzz FUZZ_TIME=600
 fuzz:
 	scripts/install-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIGOV_FUZZ=ON -DAIGOV_TESTS=OFF
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv
-	mkdir -p $(FUZZ_BUILD)/corpus-csv
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_jcs fuzz_config fuzz_ledger_export
+	mkdir -p $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-jcs \
+		$(FUZZ_BUILD)/corpus-config $(FUZZ_BUILD)/corpus-ledger_export
 	$(FUZZ_BUILD)/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		-dict=fuzz/csv.dict $(FUZZ_BUILD)/corpus-csv fuzz/corpus/csv
+	$(FUZZ_BUILD)/fuzz_jcs -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-dict=fuzz/json.dict $(FUZZ_BUILD)/corpus-jcs fuzz/corpus/jcs
+	$(FUZZ_BUILD)/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-dict=fuzz/yaml.dict $(FUZZ_BUILD)/corpus-config fuzz/corpus/config
+	$(FUZZ_BUILD)/fuzz_ledger_export -max_total_time=$(FUZZ_TIME) -max_len=16384 \
+		-dict=fuzz/json.dict $(FUZZ_BUILD)/corpus-ledger_export fuzz/corpus/ledger_export
 
 # aigov profile vs pandas on a generated 1 GB file: make bench BENCH_BYTES=...
 bench: build

@@ -219,7 +219,11 @@ struct ag_inclusion_proof {
 	uint8_t path[AG_MERKLE_MAX_PROOF][AG_HASH_LEN];
 };
 
-/* Inclusion of entry seq in the tree of the first tree_size entries. */
+/* Inclusion of entry seq in the tree of the first tree_size entries.  The
+ * leaf is the hash of the entry's content as stored now (so a changed
+ * entry yields a proof that fails); the path comes from the stored hashes
+ * of the others; root is the root they give, for comparison with a signed
+ * checkpoint. */
 int ag_ledger_prove_inclusion(struct ag_store *s, uint64_t seq, uint64_t tree_size,
 			      struct ag_inclusion_proof *p, struct ag_err *err);
 

@@ -57,6 +57,40 @@ static int load_leaves(struct ag_store *s, uint64_t n, uint8_t (**out)[AG_HASH_L
 	return 0;
 }
 
+/* Entry seq's hash computed from what it says now, not the stored hash:
+ * a proof is about the entry's content. */
+static int content_hash(struct ag_store *s, uint64_t seq, uint8_t out[AG_HASH_LEN],
+			struct ag_err *err)
+{
+	struct ag_val p = ag_val_int((int64_t)seq);
+	struct ag_rows *r;
+	struct ag_buf enc;
+	int rc = ag_store_query(s, "SELECT time, actor, action, subject, payload, prev_hash"
+				   " FROM ledger_entry WHERE seq = $1", &p, 1, &r, err);
+
+	if (rc)
+		return rc;
+	ag_buf_init(&enc);
+	rc = ag_rows_next(r, err);
+	if (rc == 1) {
+		size_t plen;
+		const char *payload = ag_rows_text(r, 4, &plen);
+		rc = ag_ledger_entry_encode(&enc, seq, ag_rows_text(r, 0, NULL),
+					    ag_rows_text(r, 1, NULL), ag_rows_text(r, 2, NULL),
+					    ag_rows_text(r, 3, NULL), payload, plen,
+					    ag_rows_text(r, 5, NULL));
+		if (rc)
+			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		else
+			ag_merkle_leaf_hash(enc.buf, enc.len, out);
+	} else if (rc == 0) {
+		rc = ag_err_set(err, AG_ENOTFOUND, "there is no entry %" PRIu64, seq);
+	}
+	ag_rows_free(r);
+	ag_buf_release(&enc);
+	return rc;
+}
+
 int ag_ledger_prove_inclusion(struct ag_store *s, uint64_t seq, uint64_t tree_size,
 			      struct ag_inclusion_proof *p, struct ag_err *err)
 {
@@ -70,9 +104,13 @@ int ag_ledger_prove_inclusion(struct ag_store *s, uint64_t seq, uint64_t tree_si
 	rc = load_leaves(s, tree_size, &leaves, err);
 	if (rc)
 		return rc;
+	rc = content_hash(s, seq, p->leaf, err);
+	if (rc) {
+		free(leaves);
+		return rc;
+	}
 	p->seq = seq;
 	p->tree_size = tree_size;
-	memcpy(p->leaf, leaves[seq - 1], AG_HASH_LEN);
 	ag_merkle_root((const uint8_t (*)[AG_HASH_LEN])leaves, tree_size, p->root);
 	rc = ag_merkle_inclusion_proof((const uint8_t (*)[AG_HASH_LEN])leaves, tree_size,
 				       seq - 1, p->path, &p->len, err);
