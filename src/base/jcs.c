@@ -307,12 +307,24 @@ static int write_value(struct ag_buf *out, const json_t *v, struct path *path,
 		n = ag_jcs_number(num, (double)i);
 		return ag_buf_add(out, num, n) ? ag_err_set(err, AG_ENOMEM, "%s: out of memory", name) : 0;
 	}
-	case JSON_REAL:
-		n = ag_jcs_number(num, json_real_value(v));
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		n = ag_jcs_number(num, d);
 		if (!n)
 			return ag_err_set(err, AG_EPARSE, "%s: %s: not a finite number", name,
 					  path->buf);
+		/* ECMAScript writes 2^53 <= |d| < 1e21 out in digits
+		 * ("1e16" -> "10000000000000000"), an integer literal that the
+		 * JSON_INTEGER case refuses: accepting it here would make a
+		 * canonical form that does not canonicalize, and a ledger
+		 * export that does not verify (found by fuzz/fuzz_jcs.c). */
+		if (fabs(d) > AG_JCS_MAX_SAFE_INT && fabs(d) < 1e21)
+			return ag_err_set(err, AG_EPARSE,
+					  "%s: %s: number %s is an integer beyond +-(2^53 - 1), where JSON "
+					  "readers disagree (RFC 7493); write it as a string",
+					  name, path->buf, num);
 		return ag_buf_add(out, num, n) ? ag_err_set(err, AG_ENOMEM, "%s: out of memory", name) : 0;
+	}
 	case JSON_TRUE:
 		return ag_buf_add(out, "true", 4) ? ag_err_set(err, AG_ENOMEM, "%s: out of memory", name) : 0;
 	case JSON_FALSE:
