@@ -272,6 +272,13 @@ static int check_header(struct reader *rd, json_t *h, const struct ag_ledger_key
 		return AG_EPARSE;
 	snprintf(file_key, AG_HASH_HEX_LEN + 1, "%s", pk);
 	rc = ag_ledger_verifier_new(v, key, workspace, rd->err);
+	if (rc && rd->err) {
+		/* The verifier does not know the file: its refusal of a
+		 * header's workspace id must still say where (fuzz_ledger_export). */
+		char msg[AG_ERR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", rd->err->msg);
+		ag_err_at(rd->err, rc, rd->path, 1, 0, "%s", msg);
+	}
 	return rc;
 }
 
