@@ -27,6 +27,29 @@ bool ag_parse_double(const char *s, size_t len, double *out);
  * ([+-]?digits, within int64), in one pass. */
 bool ag_parse_number(const char *s, size_t len, double *out, bool *integer);
 
+/*
+ * A parsed number with, when it has one, its decimal form: the digits as
+ * written, so that a consumer can store a short decimal in fewer bytes
+ * than a double and get the same double back.
+ */
+struct ag_number {
+	double value;
+	bool integer;      /* an integer literal ([+-]?digits) within int64 */
+	/* When `decimal`: value is mantissa / 10^scale, negated when `neg`,
+	 * correctly rounded (so -0.0 when neg and mantissa is 0).  Because
+	 * mantissa <= 2^53 and scale <= 22, both operands are exact doubles and
+	 * (double)M / 1e<S> gives this value for any M, S denoting the same
+	 * decimal (5 / 10^1 == 50 / 10^2 == 0.5). */
+	bool decimal;
+	bool neg;
+	uint8_t scale;
+	uint64_t mantissa;
+};
+
+/* ag_parse_number with the decimal form; same grammar and result.  `out`
+ * is fully written on success and unchanged on failure. */
+bool ag_parse_decimal(const char *s, size_t len, struct ag_number *out);
+
 /* Parse the whole of s[0..len) as [+-]?digits (spaces allowed around it).
  * False when it is not an integer or does not fit int64_t. */
 bool ag_parse_int64(const char *s, size_t len, int64_t *out);

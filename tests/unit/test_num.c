@@ -117,6 +117,92 @@ static void test_parse_number_tells_integers(void **state)
 	assert_false(integer);
 }
 
+/* The decimal form is the digits as written; hand-checked cases. */
+static void test_parse_decimal_gives_the_digits_as_written(void **state)
+{
+	static const struct {
+		const char *s;
+		bool decimal, neg;
+		uint64_t mantissa;
+		unsigned scale;
+	} cases[] = {
+		{ "25542.33", true, false, 2554233, 2 },
+		{ "0.182335", true, false, 182335, 6 },
+		{ "-0.50", true, true, 50, 2 },
+		{ "+7", true, false, 7, 0 },
+		{ " 12 ", true, false, 12, 0 },       /* general path: spaces */
+		{ "2.5e-3", true, false, 25, 4 },     /* 25 / 10^4 */
+		{ "1.5e3", true, false, 1500, 0 },    /* an exact integer */
+		{ ".5", true, false, 5, 1 },
+		{ "-0", true, true, 0, 0 },           /* -0.0: neg, mantissa 0 */
+		{ "1e30", false, false, 0, 0 },       /* beyond 2^53 */
+		{ "12345678901234567890", false, false, 0, 0 },
+		{ "0.1234567890123456789", false, false, 0, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ag_number n;
+		const char *s = cases[i].s;
+		assert_true(ag_parse_decimal(s, strlen(s), &n));
+		assert_true(memcmp(&n.value, &(double){ reference(s) }, sizeof(double)) == 0);
+		if (n.decimal != cases[i].decimal)
+			fail_msg("%s: decimal %d", s, n.decimal);
+		if (!n.decimal)
+			continue;
+		assert_true(n.neg == cases[i].neg);
+		assert_true(n.mantissa == cases[i].mantissa);
+		assert_int_equal(n.scale, cases[i].scale);
+	}
+}
+
+/* The property the value array relies on: mantissa / 10^scale, negated
+ * when neg, is the parsed double bit for bit, also rescaled by 10^k. */
+static void test_parse_decimal_form_reads_back_bit_for_bit(void **state)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+		1e19, 1e20, 1e21, 1e22 };
+	uint64_t x = 0x2545f4914f6cdd1du;
+	size_t decimals = 0;
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		char s[40];
+		struct ag_number n;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int digits = 1 + (int)(x % 18), point = (int)((x >> 8) % 20);
+		size_t len = 0;
+		if (x & (1u << 20))
+			s[len++] = '-';
+		for (int k = 0; k < digits; k++) {
+			if (k == point)
+				s[len++] = '.';
+			s[len++] = (char)('0' + (x >> (24 + 2 * (k % 16))) % 10);
+		}
+		if ((x >> 62) == 0)
+			len += (size_t)snprintf(s + len, sizeof(s) - len, "e-%d",
+						(int)((x >> 56) % 6));
+		s[len] = '\0';
+		assert_true(ag_parse_decimal(s, len, &n));
+		assert_true(n.value == reference(s));
+		if (!n.decimal)
+			continue;
+		decimals++;
+		for (unsigned k = 0; n.scale + k <= 22 && k < 4; k++) {
+			if (n.mantissa > (UINT64_C(1) << 53) / 1000)
+				break;
+			double m = (double)n.mantissa * p10[k];
+			double v = m / p10[n.scale + k];
+			if (n.neg)
+				v = -v;
+			if (memcmp(&v, &n.value, sizeof(v)) != 0)
+				fail_msg("%s: %.17g at scale %u", s, v, n.scale + k);
+		}
+	}
+	assert_true(decimals > 100000); /* the test sees the common case */
+}
+
 static void test_parse_int64_limits(void **state)
 {
 	int64_t v;
@@ -193,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_parse_double_is_correctly_rounded),
 		cmocka_unit_test(test_parse_double_matches_strtod_on_random_decimals),
 		cmocka_unit_test(test_parse_number_tells_integers),
+		cmocka_unit_test(test_parse_decimal_gives_the_digits_as_written),
+		cmocka_unit_test(test_parse_decimal_form_reads_back_bit_for_bit),
 		cmocka_unit_test(test_parse_int64_limits),
 		cmocka_unit_test(test_fmt_double_is_shortest_round_trip),
 		cmocka_unit_test(test_numbers_ignore_a_decimal_comma_locale),
