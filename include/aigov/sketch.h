@@ -108,6 +108,63 @@ size_t ag_kll_bytes(const struct ag_kll *s);
 void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			double *out);
 
+/* ---- exact value array ---- */
+
+/*
+ * Every numeric value of a column, kept for exact quantiles.  Most numbers
+ * in a CSV file are short decimals (amounts, rates, identifiers, counts)
+ * whose digits, as written, fit 31 bits at a scale shared by the column.
+ * Those are kept as int32 mantissas m standing for m / 10^scale: half the
+ * memory of doubles, so half the fresh pages the kernel must zero (the
+ * largest single cost of an exact profile of a big file).  The first value
+ * that does not fit (more digits, an exponent, -0) turns the array into
+ * doubles, once, in place.  Reading a value back is bit-for-bit exact: m
+ * and 10^scale are exact doubles, so m / 10^scale is the correctly rounded
+ * value of the decimal, the double the parser produced (struct ag_number,
+ * num.h).
+ *
+ * The budget is charged 8 bytes per value either way (ag_values_bytes):
+ * widening is then paid in advance and can never be refused, and which
+ * statistics stay exact under a budget does not depend on how the numbers
+ * are spelled.  Resident memory is what the array really holds.
+ *
+ * Caller-owned struct: ag_values_init, ag_values_release.  The array comes
+ * from ag_big_realloc (arena.h).  Not thread-safe.
+ */
+#define AG_VALUES_NO_DECIMAL 0xFF
+
+struct ag_values {
+	void *data;        /* int32_t[cap], or double[cap] when `wide` */
+	size_t n, cap;     /* values held, room */
+	bool wide;
+	uint8_t scale;     /* narrow: value i is data[i] / 10^scale */
+	uint32_t max_abs;  /* narrow: the largest |data[i]| */
+};
+
+void ag_values_init(struct ag_values *v);
+/* Free the array; the caller gives ag_values_bytes() back to its budget. */
+void ag_values_release(struct ag_values *v);
+/* Bytes charged to the budget: 8 per value of room. */
+size_t ag_values_bytes(const struct ag_values *v);
+/*
+ * Append x[0..n).  mant[i] / 10^scale[i] (scale[i] <= 22, |mant[i]| <=
+ * 2^53) is x[i]'s decimal form, or scale[i] is AG_VALUES_NO_DECIMAL when it
+ * has none; -0.0 must be passed without one.  Growth is taken from
+ * *budget.  All or nothing: returns -1, leaving v and *budget unchanged,
+ * when the values do not fit the budget or memory.
+ */
+int ag_values_add(struct ag_values *v, const double *x, const int64_t *mant,
+		  const uint8_t *scale, size_t n, size_t *budget);
+double ag_values_get(const struct ag_values *v, size_t i);
+/* Value i with its decimal form, as ag_values_add takes them (to copy the
+ * values of one array into another). */
+void ag_values_get_decimal(const struct ag_values *v, size_t i, double *x,
+			   int64_t *mant, uint8_t *scale);
+/* ag_quantiles_exact of the values (n > 0); reorders them.  Needs a few
+ * MiB of temporary memory at most; returns -1 when it cannot get them. */
+int ag_values_quantiles(struct ag_values *v, const double *p, size_t np,
+			double *out);
+
 /* The same quantiles of a multiset given as distinct values v[0..m)
  * (ascending) with counts w[0..m); exact. */
 void ag_quantiles_weighted(const double *v, const uint64_t *w, size_t m,

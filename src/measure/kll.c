@@ -9,6 +9,8 @@
  */
 #include "aigov/sketch.h"
 
+#include "aigov/arena.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,19 +499,17 @@ static bool sampled_select(const double *v, size_t n, const size_t *ranks,
 	return ok;
 }
 
-void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
-			double *out)
+/*
+ * numpy 1.22+ "linear" quantiles: the virtual index (n-1)*q, then its _lerp
+ * between the values at floor(index) and the next rank.  quantile_ranks
+ * lists those ranks (ascending, without repeats) into ranks[2 * np];
+ * interpolate combines the values at them, at[i] being of rank ranks[i].
+ */
+static size_t quantile_ranks(size_t n, const double *p, size_t np,
+			     size_t *ranks)
 {
-	size_t ranks[2 * 16] = { 0 };
-	double at[2 * 16];
 	size_t nr = 0;
 
-	if (!n || !np)
-		return;
-	if (np > 16)
-		np = 16;
-	/* numpy 1.22+ "linear": virtual index (n-1)*q, then its _lerp; we need
-	 * the values at floor(index) and the next rank. */
 	for (size_t i = 0; i < np; i++) {
 		size_t k = (size_t)floor((double)(n - 1) * p[i]);
 		if (k > n - 1)
@@ -518,11 +518,12 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			if (!nr || ranks[nr - 1] < r)
 				ranks[nr++] = r;
 	}
-	if (n < ((size_t)1 << 20) || !sampled_select(v, n, ranks, nr, at)) {
-		multiselect(v, 0, n - 1, ranks, nr, 2 * 64);
-		for (size_t i = 0; i < nr; i++)
-			at[i] = v[ranks[i]];
-	}
+	return nr;
+}
+
+static void interpolate(size_t n, const double *p, size_t np,
+			const size_t *ranks, const double *at, double *out)
+{
 	for (size_t i = 0; i < np; i++) {
 		double virt = (double)(n - 1) * p[i];
 		double fl = floor(virt);
@@ -537,6 +538,26 @@ void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
 			ik++;
 		out[i] = lerp(at[ik], k + 1 < n ? at[ik + 1] : at[ik], g);
 	}
+}
+
+void ag_quantiles_exact(double *v, size_t n, const double *p, size_t np,
+			double *out)
+{
+	size_t ranks[2 * 16] = { 0 };
+	double at[2 * 16];
+	size_t nr;
+
+	if (!n || !np)
+		return;
+	if (np > 16)
+		np = 16;
+	nr = quantile_ranks(n, p, np, ranks);
+	if (n < ((size_t)1 << 20) || !sampled_select(v, n, ranks, nr, at)) {
+		multiselect(v, 0, n - 1, ranks, nr, 2 * 64);
+		for (size_t i = 0; i < nr; i++)
+			at[i] = v[ranks[i]];
+	}
+	interpolate(n, p, np, ranks, at, out);
 }
 
 /* Value of rank r (0-based) in the weighted multiset, scanning from *j
@@ -579,4 +600,330 @@ void ag_quantiles_weighted(const double *v, const uint64_t *w, size_t m,
 		b = k + 1 < n ? value_at(v, w, m, k + 1, &j2, &cum2) : a;
 		out[i] = lerp(a, b, g);
 	}
+}
+
+/* ---- exact value array ---------------------------------------------- */
+
+/* 10^e as int32 for e <= 9: a factor that can scale a nonzero narrow
+ * mantissa; a zero one may be "scaled" further, by any factor. */
+static const int32_t pow10_i32[10] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
+
+static int32_t narrow_factor(unsigned e)
+{
+	return pow10_i32[e < 9 ? e : 9];
+}
+
+static const double pow10_exact[23] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+#define NARROW_MAX INT32_MAX /* |mantissa| bound; INT32_MIN is never used */
+
+void ag_values_init(struct ag_values *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+static size_t elem_size(bool wide)
+{
+	return wide ? sizeof(double) : sizeof(int32_t);
+}
+
+/* Charged as doubles whatever the array holds: see sketch.h. */
+size_t ag_values_bytes(const struct ag_values *v)
+{
+	return v->cap * sizeof(double);
+}
+
+void ag_values_release(struct ag_values *v)
+{
+	ag_big_free(v->data, v->cap * elem_size(v->wide));
+	memset(v, 0, sizeof(*v));
+}
+
+static double narrow_value(int32_t m, uint8_t scale)
+{
+	return (double)m / pow10_exact[scale];
+}
+
+double ag_values_get(const struct ag_values *v, size_t i)
+{
+	if (v->wide)
+		return ((const double *)v->data)[i];
+	return narrow_value(((const int32_t *)v->data)[i], v->scale);
+}
+
+/* |m| * 10^up when it is at most NARROW_MAX, else UINT64_MAX. */
+static uint64_t scaled_abs(int64_t m, unsigned up)
+{
+	uint64_t a = m < 0 ? (uint64_t)-m : (uint64_t)m;
+
+	for (; up; up--) {
+		if (a > NARROW_MAX / 10)
+			return UINT64_MAX;
+		a *= 10;
+	}
+	return a <= NARROW_MAX ? a : UINT64_MAX;
+}
+
+/*
+ * The scale at which v and the n new values can all be narrow, or -1 when
+ * they cannot (a value without a decimal form, or a mantissa that would
+ * not fit 31 bits).  Two passes over the batch only when the scale grows.
+ */
+static int narrow_scale(const struct ag_values *v, const int64_t *mant,
+			const uint8_t *scale, size_t n)
+{
+	unsigned s = v->n ? v->scale : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (scale[i] == AG_VALUES_NO_DECIMAL)
+			return -1;
+		if (scale[i] > s)
+			s = scale[i];
+	}
+	if (v->n && scaled_abs(v->max_abs, s - v->scale) == UINT64_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (scaled_abs(mant[i], s - scale[i]) == UINT64_MAX)
+			return -1;
+	return (int)s;
+}
+
+/* Make room for `need` values, as doubles when `wide`; -1 if the growth
+ * is over budget or memory.  Only growth in values is charged: widening
+ * was paid for in advance. */
+static int reserve(struct ag_values *v, size_t need, bool wide, size_t *budget)
+{
+	size_t cap = v->cap ? v->cap : 1024, charge;
+	size_t old_bytes = v->cap * elem_size(v->wide);
+	void *nd;
+
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2 / sizeof(double))
+			return -1;
+		cap *= 2;
+	}
+	if (cap * elem_size(wide) <= old_bytes)
+		return 0;
+	charge = (cap - v->cap) * sizeof(double);
+	if (charge > *budget)
+		return -1;
+	nd = ag_big_realloc(v->data, old_bytes, cap * elem_size(wide));
+	if (!nd)
+		return -1;
+	*budget -= charge;
+	v->data = nd;
+	v->cap = cap;
+	return 0;
+}
+
+/* Narrow to wide, in place (the array has room for cap doubles).  Back to
+ * front: double i covers int32 slots 2i and 2i+1, which are read already
+ * (2i >= i), and slot 0 is read before double 0 is written. */
+static void widen(struct ag_values *v)
+{
+	const int32_t *m = v->data;
+	double *d = v->data;
+
+	for (size_t i = v->n; i-- > 0;)
+		d[i] = narrow_value(m[i], v->scale);
+	v->wide = true;
+}
+
+static void rescale(struct ag_values *v, unsigned s)
+{
+	int32_t *m = v->data;
+	int32_t f = narrow_factor(s - v->scale);
+
+	for (size_t i = 0; i < v->n; i++)
+		m[i] *= f; /* fits: narrow_scale checked max_abs */
+	v->max_abs *= (uint32_t)f;
+	v->scale = (uint8_t)s;
+}
+
+int ag_values_add(struct ag_values *v, const double *x, const int64_t *mant,
+		  const uint8_t *scale, size_t n, size_t *budget)
+{
+	int s;
+
+	if (!n)
+		return 0;
+	s = v->wide ? -1 : narrow_scale(v, mant, scale, n);
+	if (n > SIZE_MAX - v->n || reserve(v, v->n + n, s < 0, budget))
+		return -1;
+	if (s < 0) {
+		if (!v->wide)
+			widen(v);
+		memcpy((double *)v->data + v->n, x, n * sizeof(double));
+		v->n += n;
+		return 0;
+	}
+	if (!v->n)
+		v->scale = (uint8_t)s;
+	else if ((unsigned)s > v->scale)
+		rescale(v, (unsigned)s);
+	int32_t *m = (int32_t *)v->data + v->n;
+	uint32_t max_abs = v->max_abs;
+	for (size_t i = 0; i < n; i++) {
+		/* The common case, scale[i] == s, multiplies by 1. */
+		int64_t scaled = mant[i] * narrow_factor((unsigned)s - scale[i]);
+		uint32_t a = (uint32_t)(scaled < 0 ? -scaled : scaled);
+		m[i] = (int32_t)scaled;
+		if (a > max_abs)
+			max_abs = a;
+	}
+	v->max_abs = max_abs;
+	v->n += n;
+	return 0;
+}
+
+void ag_values_get_decimal(const struct ag_values *v, size_t i, double *x,
+			   int64_t *mant, uint8_t *scale)
+{
+	*x = ag_values_get(v, i);
+	*mant = v->wide ? 0 : ((const int32_t *)v->data)[i];
+	*scale = v->wide ? AG_VALUES_NO_DECIMAL : v->scale;
+}
+
+/*
+ * Selection in a narrow array, exact and in linear time without sorting
+ * it: one pass counts the values per bucket of their top 16 bits (as
+ * unsigned keys, which order like the mantissas); the wanted ranks fall in
+ * at most 2 * np buckets.  A second pass takes those buckets' values: a
+ * small bucket's are copied (as doubles) and selected in, a large bucket
+ * gets a count per low 16 bits, which gives its ranks directly.  Temporary
+ * memory: 512 KiB of counts, 64 KiB of bucket marks, at most 128 KiB of
+ * copies or 512 KiB of counts per wanted bucket.
+ */
+#define BUCKETS 65536
+#define SMALL_BUCKET 16384
+
+struct bucket {
+	size_t id, below, count; /* top 16 bits; values in lower buckets; size */
+	double *copy;            /* small: its values */
+	size_t ncopy;
+	size_t *low;             /* large: counts per low 16 bits */
+};
+
+static uint32_t narrow_key(int32_t m)
+{
+	return (uint32_t)m ^ UINT32_C(0x80000000);
+}
+
+static int32_t key_mantissa(uint32_t k)
+{
+	return (int32_t)((int64_t)k - INT64_C(0x80000000));
+}
+
+/* The value of rank r, which lies in bucket b. */
+static double bucket_rank(const struct bucket *b, size_t r, uint8_t scale)
+{
+	size_t local = r - b->below, cum = 0, low = 0;
+
+	if (b->copy) {
+		multiselect(b->copy, 0, b->ncopy - 1, &local, 1, 2 * 64);
+		return b->copy[local];
+	}
+	while (cum + b->low[low] <= local)
+		cum += b->low[low++];
+	return narrow_value(key_mantissa((uint32_t)(b->id << 16 | low)), scale);
+}
+
+static int select_narrow(const int32_t *m, size_t n, uint8_t scale,
+			 const size_t *ranks, size_t nr, double *at)
+{
+	size_t *count = calloc(BUCKETS, sizeof(*count));
+	uint8_t *which = malloc(BUCKETS);
+	struct bucket b[2 * 16];
+	size_t nb = 0, cum = 0, id = 0;
+	int rc = -1;
+
+	memset(b, 0, sizeof(b));
+	if (!count || !which)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		count[narrow_key(m[i]) >> 16]++;
+	/* Ranks ascend, so one walk over the buckets finds them all. */
+	for (size_t i = 0; i < nr; i++) {
+		while (cum + count[id] <= ranks[i])
+			cum += count[id++];
+		if (!nb || b[nb - 1].id != id) {
+			b[nb].id = id;
+			b[nb].below = cum;
+			b[nb].count = count[id];
+			nb++;
+		}
+	}
+	memset(which, 0xFF, BUCKETS);
+	for (size_t j = 0; j < nb; j++) {
+		which[b[j].id] = (uint8_t)j;
+		if (b[j].count <= SMALL_BUCKET)
+			b[j].copy = malloc(b[j].count * sizeof(double));
+		else
+			b[j].low = calloc(BUCKETS, sizeof(size_t));
+		if (!b[j].copy && !b[j].low)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = narrow_key(m[i]);
+		uint8_t j = which[k >> 16];
+		if (j == 0xFF)
+			continue;
+		if (b[j].copy)
+			b[j].copy[b[j].ncopy++] = narrow_value(m[i], scale);
+		else
+			b[j].low[k & 0xFFFF]++;
+	}
+	for (size_t i = 0, j = 0; i < nr; i++) {
+		while (ranks[i] >= b[j].below + b[j].count)
+			j++;
+		at[i] = bucket_rank(&b[j], ranks[i], scale);
+	}
+	rc = 0;
+out:
+	for (size_t j = 0; j < nb; j++) {
+		free(b[j].copy);
+		free(b[j].low);
+	}
+	free(count);
+	free(which);
+	return rc;
+}
+
+int ag_values_quantiles(struct ag_values *v, const double *p, size_t np,
+			double *out)
+{
+	size_t ranks[2 * 16] = { 0 };
+	double at[2 * 16], *tmp;
+	size_t nr;
+
+	if (v->wide) {
+		ag_quantiles_exact(v->data, v->n, p, np, out);
+		return 0;
+	}
+	if (!v->n || !np)
+		return 0;
+	if (np > 16)
+		np = 16;
+	nr = quantile_ranks(v->n, p, np, ranks);
+	if (v->n >= BUCKETS) {
+		if (select_narrow(v->data, v->n, v->scale, ranks, nr, at))
+			return -1;
+		interpolate(v->n, p, np, ranks, at, out);
+		return 0;
+	}
+	/* Small: as doubles (at most 512 KiB), which order the same way. */
+	tmp = malloc(v->n * sizeof(double));
+	if (!tmp)
+		return -1;
+	for (size_t i = 0; i < v->n; i++)
+		tmp[i] = ag_values_get(v, i);
+	ag_quantiles_exact(tmp, v->n, p, np, out);
+	free(tmp);
+	return 0;
 }

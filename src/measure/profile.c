@@ -30,8 +30,7 @@ struct col_acc {
 	uint64_t n;            /* numeric values */
 	double mean, m2, min, max;
 
-	double *vals;          /* exact mode: every numeric value */
-	size_t nvals, vcap;
+	struct ag_values vals; /* exact mode: every numeric value */
 	bool use_kll;
 	struct ag_kll kll;
 
@@ -55,8 +54,12 @@ struct ag_profile {
 	size_t peak_used;
 	uint64_t rows;
 	struct col_acc *cols;
-	double *scratch;     /* numeric values of one column of one batch */
-	uint64_t *hashes;    /* value hashes of one column of one batch */
+	/* One column of one batch: its numeric values with their decimal
+	 * forms (see ag_values_add), and the hashes of all its values. */
+	double *nums;
+	int64_t *mants;
+	uint8_t *scales;
+	uint64_t *hashes;
 	size_t scratch_cap;
 };
 
@@ -176,7 +179,7 @@ static bool parse_bool(const char *s, size_t n, bool *v)
 
 struct value {
 	enum ag_value_kind kind;
-	double num;
+	struct ag_number num;
 	int64_t date;
 	bool flag; /* boolean value, or "date has a time" */
 };
@@ -184,12 +187,11 @@ struct value {
 static void classify(const char *s, size_t n, struct value *v)
 {
 	char c = s[0];
-	bool integer;
 
 	if (is_digit(c) || c == '-' || c == '+' || c == '.' || c == ' ' ||
 	    c == '\t') {
-		if (ag_parse_number(s, n, &v->num, &integer)) {
-			v->kind = integer ? AG_KIND_INTEGER : AG_KIND_NUMBER;
+		if (ag_parse_decimal(s, n, &v->num)) {
+			v->kind = v->num.integer ? AG_KIND_INTEGER : AG_KIND_NUMBER;
 			return;
 		}
 		if (n >= 10 && is_digit(c) && parse_date(s, n, &v->date, &v->flag)) {
@@ -319,10 +321,8 @@ static void note_peak(struct ag_profile *p)
 
 static void release_vals(struct ag_profile *p, struct col_acc *a)
 {
-	p->budget_left += a->vcap * sizeof(double);
-	ag_big_free(a->vals, a->vcap * sizeof(double));
-	a->vals = NULL;
-	a->nvals = a->vcap = 0;
+	p->budget_left += ag_values_bytes(&a->vals);
+	ag_values_release(&a->vals);
 }
 
 /* The value array no longer fits: move to the KLL sketch. */
@@ -331,55 +331,48 @@ static int switch_to_kll(struct ag_profile *p, struct col_acc *a,
 {
 	ag_log(p->opt.log, AG_LOG_INFO, "profile",
 	       "column '%s': its values no longer fit the memory budget (%zu "
-	       "kept); quantiles from a KLL sketch", p->names[a - p->cols], a->nvals);
+	       "kept); quantiles from a KLL sketch", p->names[a - p->cols],
+	       a->vals.n);
 	if (ag_kll_init(&a->kll, p->opt.kll_k))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	a->use_kll = true;
-	for (size_t i = 0; i < a->nvals; i++)
-		if (ag_kll_add(&a->kll, a->vals[i]))
+	for (size_t i = 0; i < a->vals.n; i++)
+		if (ag_kll_add(&a->kll, ag_values_get(&a->vals, i)))
 			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	release_vals(p, a);
 	return 0;
 }
 
+/* Keep x[0..n) (decimal forms in mant, scale: see ag_values_add) in the
+ * value array while it fits the budget, else in the KLL sketch. */
 static int keep_values(struct ag_profile *p, struct col_acc *a,
-		       const double *v, size_t n, struct ag_err *err)
+		       const double *x, const int64_t *mant,
+		       const uint8_t *scale, size_t n, struct ag_err *err)
 {
-	if (!a->use_kll && a->nvals + n > a->vcap) {
-		size_t ncap = a->vcap ? a->vcap : 1024;
-		double *nv;
+	int rc;
 
-		while (ncap < a->nvals + n)
-			ncap *= 2;
-		size_t extra = (ncap - a->vcap) * sizeof(double);
-		if (extra > p->budget_left) {
-			int rc = switch_to_kll(p, a, err);
-			if (rc)
-				return rc;
-		} else {
-			nv = ag_big_realloc(a->vals, a->vcap * sizeof(double),
-					    ncap * sizeof(double));
-			if (!nv) {
-				int rc = switch_to_kll(p, a, err);
-				if (rc)
-					return rc;
-			} else {
-				a->vals = nv;
-				a->vcap = ncap;
-				p->budget_left -= extra;
-				note_peak(p);
-			}
+	if (!a->use_kll) {
+		if (!ag_values_add(&a->vals, x, mant, scale, n, &p->budget_left)) {
+			note_peak(p);
+			return 0;
 		}
+		if ((rc = switch_to_kll(p, a, err)))
+			return rc;
 	}
-	if (a->use_kll) {
-		for (size_t i = 0; i < n; i++)
-			if (ag_kll_add(&a->kll, v[i]))
-				return ag_err_set(err, AG_ENOMEM, "out of memory");
-		return 0;
-	}
-	memcpy(a->vals + a->nvals, v, n * sizeof(double));
-	a->nvals += n;
+	for (size_t i = 0; i < n; i++)
+		if (ag_kll_add(&a->kll, x[i]))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	return 0;
+}
+
+/* The decimal form of a parsed number as ag_values_add takes it. */
+static void decimal_form(const struct ag_number *num, int64_t *mant,
+			 uint8_t *scale)
+{
+	bool ok = num->decimal && !(num->neg && num->mantissa == 0); /* -0.0 */
+
+	*mant = num->neg ? -(int64_t)num->mantissa : (int64_t)num->mantissa;
+	*scale = ok ? num->scale : AG_VALUES_NO_DECIMAL;
 }
 
 /* Chan et al. (1979): combine (n, mean, m2) of two disjoint sets. */
@@ -457,19 +450,54 @@ static void remember_example(struct col_acc *a, enum ag_value_kind k,
 static int absorb_entry(struct ag_profile *p, struct col_acc *a,
 			const struct ag_freq_entry *e, struct ag_err *err)
 {
-	double buf[256];
+	enum { CHUNK = 256 };
+	double x[CHUNK];
+	int64_t mant[CHUNK];
+	uint8_t scale[CHUNK];
 	uint64_t left = e->numeric ? e->count : 0;
+	struct ag_number num;
+	int64_t m = 0;
+	uint8_t sc = AG_VALUES_NO_DECIMAL;
 	int rc;
 
 	if (ag_distinct_add(&a->distinct, e->hash, &p->budget_left))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	/* The entry keeps the value's first spelling; parsed again, it gives
+	 * the decimal form, so that the value array can stay narrow. */
+	if (left && e->len <= AG_FREQ_SAMPLE &&
+	    ag_parse_decimal(e->sample, e->len, &num) && num.value == e->num &&
+	    signbit(num.value) == signbit(e->num))
+		decimal_form(&num, &m, &sc);
 	while (left) {
-		size_t n = left < 256 ? (size_t)left : 256;
-		for (size_t i = 0; i < n; i++)
-			buf[i] = e->num;
-		if ((rc = keep_values(p, a, buf, n, err)))
+		size_t n = left < CHUNK ? (size_t)left : CHUNK;
+		for (size_t i = 0; i < n; i++) {
+			x[i] = e->num;
+			mant[i] = m;
+			scale[i] = sc;
+		}
+		if ((rc = keep_values(p, a, x, mant, scale, n, err)))
 			return rc;
 		left -= n;
+	}
+	return 0;
+}
+
+/* Keep every value of another accumulator's array (merge). */
+static int keep_values_of(struct ag_profile *p, struct col_acc *a,
+			  const struct ag_values *o, struct ag_err *err)
+{
+	enum { CHUNK = 256 };
+	double x[CHUNK];
+	int64_t mant[CHUNK];
+	uint8_t scale[CHUNK];
+	int rc;
+
+	for (size_t i = 0; i < o->n; i += CHUNK) {
+		size_t n = o->n - i < CHUNK ? o->n - i : CHUNK;
+		for (size_t j = 0; j < n; j++)
+			ag_values_get_decimal(o, i + j, &x[j], &mant[j], &scale[j]);
+		if ((rc = keep_values(p, a, x, mant, scale, n, err)))
+			return rc;
 	}
 	return 0;
 }
@@ -492,7 +520,7 @@ static int add_column(struct ag_profile *p, size_t c,
 		      struct ag_err *err)
 {
 	struct col_acc *a = &p->cols[c];
-	double *nums = p->scratch;
+	double *nums = p->nums;
 	uint64_t *hashes = p->hashes;
 	size_t nn = 0, nh = 0, keep_from = 0;
 	int rc;
@@ -514,9 +542,10 @@ static int add_column(struct ag_profile *p, size_t c,
 		switch (v.kind) {
 		case AG_KIND_INTEGER:
 		case AG_KIND_NUMBER:
-			nums[nn++] = v.num;
+			decimal_form(&v.num, &p->mants[nn], &p->scales[nn]);
+			nums[nn++] = v.num.value;
 			numeric = true;
-			h = hash_double(v.num);
+			h = hash_double(v.num.value);
 			break;
 		case AG_KIND_BOOLEAN:
 			h = ag_hash_u64(v.flag ? 0x7472756575 : 0x66616c7365);
@@ -536,7 +565,8 @@ static int add_column(struct ag_profile *p, size_t c,
 		}
 		check_identifiers(a, s.ptr, s.len, v.kind);
 		if (a->freq.slots) {
-			if (ag_freq_try_add(&a->freq, h, s.ptr, s.len, 1, numeric, v.num)) {
+			if (ag_freq_try_add(&a->freq, h, s.ptr, s.len, 1, numeric,
+					    v.num.value)) {
 				keep_from = nn;
 				continue;
 			}
@@ -558,8 +588,10 @@ static int add_column(struct ag_profile *p, size_t c,
 		       p->names[c]);
 	batch_moments(a, nums, nn);
 	note_peak(p);
-	return nn > keep_from ? keep_values(p, a, nums + keep_from, nn - keep_from, err)
-			      : 0;
+	if (nn == keep_from)
+		return 0;
+	return keep_values(p, a, nums + keep_from, p->mants + keep_from,
+			   p->scales + keep_from, nn - keep_from, err);
 }
 
 int ag_profile_new(struct ag_profile **out, size_t ncols,
@@ -592,6 +624,7 @@ int ag_profile_new(struct ag_profile **out, size_t ncols,
 		if (!p->names[c] || ag_freq_init(&p->cols[c].freq, p->opt.freq_cap))
 			goto oom;
 		ag_distinct_init(&p->cols[c].distinct, p->opt.distinct_limit);
+		ag_values_init(&p->cols[c].vals);
 	}
 	*out = p;
 	return 0;
@@ -610,7 +643,7 @@ void ag_profile_free(struct ag_profile *p)
 			free(p->names[c]);
 		if (!p->cols)
 			continue;
-		ag_big_free(a->vals, a->vcap * sizeof(double));
+		ag_values_release(&a->vals);
 		if (a->use_kll)
 			ag_kll_release(&a->kll);
 		ag_distinct_release(&a->distinct);
@@ -618,7 +651,9 @@ void ag_profile_free(struct ag_profile *p)
 	}
 	free(p->names);
 	free(p->cols);
-	free(p->scratch);
+	free(p->nums);
+	free(p->mants);
+	free(p->scales);
 	free(p->hashes);
 	free(p);
 }
@@ -630,15 +665,19 @@ int ag_profile_add_batch(struct ag_profile *p, const struct ag_csv_reader *r,
 		return ag_err_set(err, AG_EINVAL, "batch has %zu columns, profile %zu",
 				  b->ncols, p->ncols);
 	if (b->nrows > p->scratch_cap) {
-		double *ns = realloc(p->scratch, b->nrows * sizeof(double));
-		if (ns)
-			p->scratch = ns;
-		uint64_t *nh = realloc(p->hashes, b->nrows * sizeof(uint64_t));
-		if (nh)
-			p->hashes = nh;
-		if (!ns || !nh)
-			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		free(p->nums);
+		free(p->mants);
+		free(p->scales);
+		free(p->hashes);
+		p->nums = malloc(b->nrows * sizeof(*p->nums));
+		p->mants = malloc(b->nrows * sizeof(*p->mants));
+		p->scales = malloc(b->nrows * sizeof(*p->scales));
+		p->hashes = malloc(b->nrows * sizeof(*p->hashes));
 		p->scratch_cap = b->nrows;
+		if (!p->nums || !p->mants || !p->scales || !p->hashes) {
+			p->scratch_cap = 0;
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		}
 	}
 	for (size_t c = 0; c < p->ncols; c++) {
 		int rc = add_column(p, c, r, b, err);
@@ -686,8 +725,7 @@ static int merge_column(struct ag_profile *p, struct col_acc *a,
 				return rc;
 			if (ag_kll_merge(&a->kll, &o->kll))
 				return ag_err_set(err, AG_ENOMEM, "out of memory");
-		} else if (o->nvals &&
-			   (rc = keep_values(p, a, o->vals, o->nvals, err))) {
+		} else if ((rc = keep_values_of(p, a, &o->vals, err))) {
 			return rc;
 		}
 		if (ag_distinct_merge(&a->distinct, &o->distinct, &p->budget_left))
@@ -948,10 +986,11 @@ static int finish_column(struct ag_profile *p, size_t c,
 		if (ag_kll_quantiles(&a->kll, ag_profile_probs, AG_PROFILE_NQ,
 				     cp->quantiles))
 			return ag_err_set(err, AG_ENOMEM, "out of memory");
-	} else if (a->nvals) {
+	} else if (a->vals.n) {
 		cp->quantiles_exact = true;
-		ag_quantiles_exact(a->vals, a->nvals, ag_profile_probs,
-				   AG_PROFILE_NQ, cp->quantiles);
+		if (ag_values_quantiles(&a->vals, ag_profile_probs, AG_PROFILE_NQ,
+					cp->quantiles))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	} else if (a->n) {
 		cp->quantiles_exact = true;
 		if (quantiles_from_freq(&a->freq, cp->quantiles))

@@ -100,6 +100,133 @@ static void test_exact_quantiles_match_sorting_on_random_arrays(void **state)
 	}
 }
 
+/* Add x[] to a value array with the decimal forms m[i] / 10^sc[i]. */
+static void values_add(struct ag_values *va, const double *x, const int64_t *m,
+		       const uint8_t *sc, size_t n, size_t *budget)
+{
+	for (size_t i = 0; i < n; i += 1000) {
+		size_t k = n - i < 1000 ? n - i : 1000;
+		assert_int_equal(ag_values_add(va, x + i, m + i, sc + i, k, budget), 0);
+	}
+}
+
+/*
+ * Quantiles of a value array equal ag_quantiles_exact on the doubles, bit
+ * for bit, whatever it stores: narrow with mixed and growing scales, small
+ * and large (the bucket selection, with few wide buckets and many narrow
+ * ones), and widened by a value without a decimal form.
+ */
+static void test_value_array_quantiles_equal_exact_ones(void **state)
+{
+	static const double p10[] = { 1, 10, 100, 1000, 10000, 100000 };
+	static const size_t sizes[] = { 1, 2, 999, 65535, 70000, 1500000 };
+	uint64_t s = 7;
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		double *x = malloc(n * sizeof(double)), *copy = malloc(n * sizeof(double));
+		int64_t *m = malloc(n * sizeof(int64_t));
+		uint8_t *sc = malloc(n);
+		for (int shape = 0; shape < 5; shape++) {
+			struct ag_values va;
+			size_t budget = SIZE_MAX / 2, before = budget;
+			double got[7], want[7];
+			for (size_t i = 0; i < n; i++) {
+				uint64_t r = rng(&s);
+				switch (shape) {
+				case 0: /* money: 2 decimals, negatives */
+					m[i] = (int64_t)(r % 2000001) - 1000000;
+					sc[i] = 2;
+					break;
+				case 1: /* few large buckets: 0..70000, scale grows late */
+					m[i] = (int64_t)(r % 70001);
+					sc[i] = i + 10 >= n ? 1 : 0;
+					break;
+				case 2: /* the whole int32 range */
+					m[i] = (int64_t)(int32_t)(uint32_t)r;
+					if (m[i] == INT32_MIN)
+						m[i] = 0;
+					sc[i] = 5;
+					break;
+				case 3: /* sorted, then one value too long to be narrow */
+					m[i] = (int64_t)i;
+					sc[i] = 1;
+					if (i == n * 3 / 4)
+						m[i] = INT64_C(1) << 40;
+					break;
+				default: /* -0 has no decimal form */
+					m[i] = (int64_t)(r % 5) - 2;
+					sc[i] = 0;
+					break;
+				}
+				x[i] = (double)(m[i] < 0 ? -m[i] : m[i]) / p10[sc[i]];
+				if (m[i] < 0)
+					x[i] = -x[i];
+				if (shape == 3 && i == n * 3 / 4)
+					sc[i] = AG_VALUES_NO_DECIMAL;
+				if (shape == 4 && i == n / 2) {
+					x[i] = -0.0;
+					sc[i] = AG_VALUES_NO_DECIMAL;
+				}
+			}
+			ag_values_init(&va);
+			values_add(&va, x, m, sc, n, &budget);
+			assert_int_equal(va.n, n);
+			/* Charged as doubles, narrow or not. */
+			assert_true(before - budget == ag_values_bytes(&va));
+			assert_true(ag_values_bytes(&va) >= n * sizeof(double));
+			for (size_t i = 0; i < n; i++)
+				if (ag_values_get(&va, i) != x[i])
+					fail_msg("shape %d: value %zu is %.17g, want %.17g",
+						 shape, i, ag_values_get(&va, i), x[i]);
+			assert_int_equal(ag_values_quantiles(&va, probs, 7, got), 0);
+			memcpy(copy, x, n * sizeof(double));
+			ag_quantiles_exact(copy, n, probs, 7, want);
+			for (int q = 0; q < 7; q++)
+				if (memcmp(&got[q], &want[q], sizeof(double)) != 0)
+					fail_msg("n=%zu shape %d p=%g: %.17g want %.17g",
+						 n, shape, probs[q], got[q], want[q]);
+			ag_values_release(&va);
+		}
+		free(x);
+		free(copy);
+		free(m);
+		free(sc);
+	}
+}
+
+/* A value array grows within its budget or not at all. */
+static void test_value_array_growth_is_all_or_nothing(void **state)
+{
+	struct ag_values va;
+	double x[3000];
+	int64_t m[3000];
+	uint8_t sc[3000];
+	size_t budget = 1024 * sizeof(double) + 100;
+	(void)state;
+	for (size_t i = 0; i < 3000; i++) {
+		m[i] = (int64_t)i;
+		sc[i] = 0;
+		x[i] = (double)i;
+	}
+	ag_values_init(&va);
+	assert_int_equal(ag_values_add(&va, x, m, sc, 1000, &budget), 0);
+	assert_int_equal(budget, 100);
+	/* 1000 more need 2048 slots: over budget, nothing changes. */
+	assert_int_equal(ag_values_add(&va, x + 1000, m + 1000, sc + 1000, 1000,
+				       &budget), -1);
+	assert_int_equal(budget, 100);
+	assert_int_equal(va.n, 1000);
+	/* Widening was paid for: it needs no budget. */
+	sc[0] = AG_VALUES_NO_DECIMAL;
+	x[0] = 0.25;
+	assert_int_equal(ag_values_add(&va, x, m, sc, 1, &budget), 0);
+	assert_true(va.wide);
+	assert_int_equal(budget, 100);
+	assert_true(ag_values_get(&va, 999) == 999 && ag_values_get(&va, 1000) == 0.25);
+	ag_values_release(&va);
+}
+
 static void test_weighted_quantiles_equal_expanded_ones(void **state)
 {
 	/* 1 x3, 2 x1, 10 x2  ==  [1 1 1 2 10 10] */
@@ -302,6 +429,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_quantiles_match_hand_values),
 		cmocka_unit_test(test_exact_quantiles_match_sorting_on_random_arrays),
+		cmocka_unit_test(test_value_array_quantiles_equal_exact_ones),
+		cmocka_unit_test(test_value_array_growth_is_all_or_nothing),
 		cmocka_unit_test(test_weighted_quantiles_equal_expanded_ones),
 		cmocka_unit_test(test_kll_rank_error_within_bound),
 		cmocka_unit_test(test_distinct_is_exact_below_the_limit),
