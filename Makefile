@@ -67,10 +67,12 @@ fuzz:
 	$(FUZZ_BUILD)/fuzz_ledger_export -max_total_time=$(FUZZ_TIME) -max_len=16384 \
 		-dict=fuzz/json.dict $(FUZZ_BUILD)/corpus-ledger_export fuzz/corpus/ledger_export
 
-# aigov profile vs pandas on a generated 1 GB file: make bench BENCH_BYTES=...
+# aigov profile vs pandas on a generated 1 GB file, then the ledger's
+# appends and verification against raw SQLite.
 bench: build
 	scripts/install-deps bench
 	bench/csv/run
+	bench/ledger/run
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

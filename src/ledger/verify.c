@@ -97,7 +97,7 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 				  struct ag_err *err)
 {
 	uint8_t root[AG_HASH_LEN], sig[crypto_sign_BYTES];
-	const struct cp *prev = v->ncps ? &v->cps[v->ncps - 1] : NULL;
+	const struct cp *prev;
 	struct cp *n;
 
 	if (v->sorted)
@@ -110,6 +110,8 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 		v->cps = p;
 		v->cap = cap;
 	}
+	/* Only now: the realloc above may have moved the array. */
+	prev = v->ncps ? &v->cps[v->ncps - 1] : NULL;
 	n = &v->cps[v->ncps++];
 	n->c = *c;
 	n->usable = false;

@@ -284,6 +284,22 @@ static void test_ledger_checkpoints_itself_every_n_entries(void **state)
 	assert_int_equal(rep.signed_size, 13);
 }
 
+/* Many checkpoints: the verifier's tables grow past their first size. */
+static void test_ledger_with_many_checkpoints_verifies(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_verify_report rep;
+
+	for (int i = 0; i < 40; i++) {
+		append_n(f, 1);
+		checkpoint(f);
+	}
+	verify(f, &rep);
+	assert_int_equal(rep.nproblems, 0);
+	assert_int_equal(rep.checkpoints, 41);
+	assert_int_equal(rep.signed_size, 41);
+}
+
 static int64_t fake_now;
 static int64_t fake_clock(void)
 {
@@ -780,6 +796,7 @@ int main(void)
 		T(test_ledger_entry_hash_is_the_documented_encoding),
 		T(test_ledger_checkpoints_itself_every_n_entries),
 		T(test_ledger_checkpoints_itself_after_t_seconds),
+		T(test_ledger_with_many_checkpoints_verifies),
 		T(test_ledger_change_and_entry_roll_back_together),
 		T(test_ledger_record_needs_a_write_transaction),
 		T(test_verify_detects_a_changed_payload_byte),
