@@ -1,27 +1,25 @@
 /*
  * RFC 9162 section 2.1: Merkle tree hash, inclusion and consistency proofs
  * and their verification, written from the RFC's pseudo-code.  SHA-256 is
- * libsodium's.
+ * base's (SHA-NI where the CPU has it, libsodium otherwise).
  */
 #include "aigov/merkle.h"
+
+#include "aigov/sha256.h"
 
 #include <sodium.h>
 #include <string.h>
 
 void ag_sha256(const void *data, size_t len, uint8_t out[AG_HASH_LEN])
 {
-	crypto_hash_sha256(out, data, len);
+	ag_sha256_2(data, len, NULL, 0, out);
 }
 
 void ag_merkle_leaf_hash(const void *data, size_t len, uint8_t out[AG_HASH_LEN])
 {
-	crypto_hash_sha256_state st;
 	static const unsigned char prefix = 0x00;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	ag_sha256_2(&prefix, 1, data, len, out);
 }
 
 void ag_merkle_node_hash(const uint8_t left[AG_HASH_LEN],
@@ -32,7 +30,7 @@ void ag_merkle_node_hash(const uint8_t left[AG_HASH_LEN],
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, AG_HASH_LEN);
 	memcpy(buf + 1 + AG_HASH_LEN, right, AG_HASH_LEN);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	ag_sha256_2(buf, sizeof(buf), NULL, 0, out);
 }
 
 /* The largest power of two strictly below n (n >= 2). */

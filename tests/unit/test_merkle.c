@@ -8,7 +8,10 @@
 #include <cmocka.h>
 
 #include "aigov/merkle.h"
+#include "aigov/sha256.h"
 #include "aigov/str.h"
+
+#include <sodium.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -188,9 +191,46 @@ static void test_merkle_every_proof_round_trips_and_mangled_ones_fail(void **sta
 						     proof, &len, NULL), AG_EINVAL);
 }
 
+/* Our SHA-256 (SHA-NI where the CPU has it) against FIPS 180-4's examples
+ * and against libsodium over every length up to 1 KiB and every split of
+ * the input into two parts around the block boundaries. */
+static void test_sha256_matches_fips_and_libsodium(void **state)
+{
+	static uint8_t data[1100];
+	uint8_t ours[32], ref[32];
+
+	(void)state;
+	ag_sha256_2("abc", 3, NULL, 0, ours);
+	assert_hash(ours, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ag_sha256_2("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, NULL, 0, ours);
+	assert_hash(ours, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	ag_sha256_2(NULL, 0, NULL, 0, ours);
+	assert_hash(ours, ct_roots[0]);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + 7);
+	for (int pass = 0; pass < 2; pass++) {
+		ag_sha256_force_portable(pass == 1);
+		for (size_t n = 0; n <= 1024; n++) {
+			crypto_hash_sha256(ref, data, n);
+			size_t splits[] = { 0, 1, n / 2, n > 64 ? 63 : 0, n > 64 ? 65 : 0, n };
+			for (size_t k = 0; k < sizeof(splits) / sizeof(splits[0]); k++) {
+				size_t a = splits[k] <= n ? splits[k] : n;
+				ag_sha256_2(data, a, data + a, n - a, ours);
+				if (memcmp(ours, ref, 32))
+					fail_msg("length %zu split %zu (%s)", n, a,
+						 ag_sha256_accelerated() ? "SHA-NI" : "portable");
+			}
+		}
+	}
+	ag_sha256_force_portable(false);
+	print_message("SHA-256 path on this CPU: %s\n",
+		      ag_sha256_accelerated() ? "SHA-NI" : "libsodium (portable)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_matches_fips_and_libsodium),
 		cmocka_unit_test(test_merkle_roots_match_certificate_transparency),
 		cmocka_unit_test(test_merkle_inclusion_proofs_match_ct),
 		cmocka_unit_test(test_merkle_consistency_proofs_match_ct),
