@@ -11,7 +11,7 @@ _aigov()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--lang) ((i++)) ;;
+		--lang|--workspace|-C) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
@@ -20,17 +20,50 @@ _aigov()
 	if [[ -z $cmd ]]; then
 		if [[ $prev == --lang ]]; then
 			COMPREPLY=($(compgen -W "en zh-TW" -- "$cur"))
+		elif [[ $prev == --workspace || $prev == -C ]]; then
+			COMPREPLY=($(compgen -d -- "$cur"))
 		elif [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--lang --version --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--lang --workspace --version --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "help profile version" -- "$cur"))
+			COMPREPLY=($(compgen -W "help init ledger profile version" -- "$cur"))
 		fi
 		return
 	fi
 
 	case $cmd in
 	help)
-		COMPREPLY=($(compgen -W "profile version help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "init ledger profile version help" -- "$cur")) ;;
+	init)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--actor --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -d -- "$cur"))
+		fi ;;
+	ledger)
+		local sub=
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			[[ ${COMP_WORDS[i]} != -* ]] && { sub=${COMP_WORDS[i]}; break; }
+		done
+		if [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W "append log checkpoint verify prove consistency export verify-export" -- "$cur"))
+			return
+		fi
+		case $prev in
+		-C|--workspace) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		-k|--public-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			case $sub in
+			append) COMPREPLY=($(compgen -W "--subject --data --actor --workspace --json --help" -- "$cur")) ;;
+			log) COMPREPLY=($(compgen -W "--since --subject --limit --workspace --json --help" -- "$cur")) ;;
+			prove) COMPREPLY=($(compgen -W "--checkpoint --workspace --json --help" -- "$cur")) ;;
+			verify-export) COMPREPLY=($(compgen -W "--public-key --json --help" -- "$cur")) ;;
+			export) COMPREPLY=($(compgen -W "--workspace --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--workspace --json --help" -- "$cur")) ;;
+			esac
+		elif [[ $sub == export || $sub == verify-export ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
 	profile)
 		case $prev in
 		-d|--delimiter) COMPREPLY=($(compgen -W "tab , ; |" -- "$cur")); return ;;

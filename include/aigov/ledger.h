@@ -128,6 +128,10 @@ int ag_ledger_checkpoint_message(struct ag_buf *out, const char *workspace_id,
 				 uint64_t tree_size, const char *root_hex,
 				 const char *time);
 
+/* NULL when `value` is acceptable for entry field "action", "actor" or
+ * "subject" (docs/ledger.md, Entries), else what is wrong with it. */
+const char *ag_ledger_field_problem(const char *field, const char *value);
+
 /* The canonical encoding E of an entry (hash = SHA-256(0x00 || E)); the
  * payload must already be canonical JSON. */
 int ag_ledger_entry_encode(struct ag_buf *out, uint64_t seq, const char *time,

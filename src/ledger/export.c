@@ -216,6 +216,9 @@ static int read_checkpoint(struct reader *rd, json_t *o, struct ag_ledger_checkp
 	const char *root, *time, *key_id, *sig;
 
 	memset(c, 0, sizeof(*c));
+	if (json_object_size(o) != 7)
+		return bad_line(rd, "type", "a checkpoint line has exactly the members id, key_id, "
+				"root, signature, size, time and type");
 	if (get_u64(rd, o, "id", &c->id) || get_u64(rd, o, "size", &c->tree_size) ||
 	    get_str(rd, o, "root", &root) || get_str(rd, o, "time", &time) ||
 	    get_str(rd, o, "key_id", &key_id) || get_str(rd, o, "signature", &sig) ||
@@ -234,6 +237,9 @@ static int read_entry(struct reader *rd, json_t *o, struct ag_buf *payload,
 	char name[64];
 
 	memset(e, 0, sizeof(*e));
+	if (json_object_size(o) != 9)
+		return bad_line(rd, "type", "an entry line has exactly the members action, actor, "
+				"hash, payload, prev, seq, subject, time and type");
 	if (get_u64(rd, o, "seq", &e->seq) || get_str(rd, o, "time", &e->time) ||
 	    get_str(rd, o, "actor", &e->actor) || get_str(rd, o, "action", &e->action) ||
 	    get_str(rd, o, "subject", &e->subject) || get_str(rd, o, "prev", &e->prev) ||
@@ -258,7 +264,8 @@ static int check_header(struct reader *rd, json_t *h, const struct ag_ledger_key
 	uint64_t version;
 	int rc;
 
-	if (get_str(rd, h, "format", &format) || strcmp(format, EXPORT_FORMAT) != 0)
+	if (!json_is_object(h) || get_str(rd, h, "format", &format) ||
+	    strcmp(format, EXPORT_FORMAT) != 0)
 		return ag_err_at(rd->err, AG_EPARSE, rd->path, 1, 0,
 				 "not an aigov ledger export (format is not '%s')", EXPORT_FORMAT);
 	if (get_u64(rd, h, "version", &version))
@@ -267,6 +274,10 @@ static int check_header(struct reader *rd, json_t *h, const struct ag_ledger_key
 		return ag_err_at(rd->err, AG_EPARSE, rd->path, 1, 0,
 				 "export version %" PRIu64 " is not one this aigov reads (%d)",
 				 version, EXPORT_VERSION);
+	if (json_object_size(h) != 7)
+		return ag_err_at(rd->err, AG_EPARSE, rd->path, 1, 0, "the header has exactly the "
+				 "members checkpoints, entries, exported_at, format, public_key, "
+				 "version and workspace");
 	if (get_str(rd, h, "workspace", &workspace) || get_str(rd, h, "public_key", &pk) ||
 	    get_u64(rd, h, "entries", n_entries) || get_u64(rd, h, "checkpoints", n_cps))
 		return AG_EPARSE;
@@ -314,7 +325,9 @@ int ag_ledger_verify_export(const char *path, const struct ag_ledger_key *key,
 				       je.column > 0 ? (size_t)je.column : 0, "%s", je.text);
 			break;
 		}
-		if (rd.line == 1) {
+		if (rd.line > 1 && !json_is_object(o)) {
+			rc = ag_err_at(err, AG_EPARSE, path, rd.line, 0, "expected a JSON object");
+		} else if (rd.line == 1) {
 			rc = check_header(&rd, o, key, &v, &want_entries, &want_cps, file_key);
 		} else if (!(rc = get_str(&rd, o, "type", &type))) {
 			if (!strcmp(type, "checkpoint")) {

@@ -129,22 +129,29 @@ static bool valid_action(const char *a)
 	return true;
 }
 
-static int valid_text(const char *what, const char *s, size_t max, struct ag_err *err)
+static const char *text_problem(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0)
-		return ag_err_set(err, AG_EPARSE, "ledger entry: %s is empty", what);
+		return "is empty";
 	if (n > max)
-		return ag_err_set(err, AG_EPARSE, "ledger entry: %s is longer than %zu bytes",
-				  what, max);
+		return max == 256 ? "is longer than 256 bytes" : "is longer than 512 bytes";
 	if (!ag_utf8_valid(s, n, NULL))
-		return ag_err_set(err, AG_EPARSE, "ledger entry: %s is not valid UTF-8", what);
+		return "is not valid UTF-8";
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return ag_err_set(err, AG_EPARSE,
-					  "ledger entry: %s contains a control character", what);
-	return 0;
+			return "contains a control character";
+	return NULL;
+}
+
+const char *ag_ledger_field_problem(const char *field, const char *value)
+{
+	if (!strcmp(field, "action"))
+		return value && valid_action(value)
+			       ? NULL
+			       : "is not a lowercase dotted name such as system.register";
+	return text_problem(value, strcmp(field, "actor") ? 512 : 256);
 }
 
 /* ---- state of the tail --------------------------------------------------- */
@@ -444,14 +451,16 @@ int ag_ledger_record(struct ag_ledger *l, const struct ag_ledger_event *ev,
 	if (!ag_store_in_write_txn(l->s))
 		return ag_err_set(err, AG_EINVAL,
 				  "ledger: an entry must be recorded inside a write transaction");
-	if (!ev->action || !valid_action(ev->action))
-		return ag_err_set(err, AG_EPARSE,
-				  "ledger entry: action '%s' is not a lowercase dotted name "
-				  "such as system.register",
-				  ev->action ? ev->action : "");
-	if ((rc = valid_text("actor", ev->actor, 256, err)) ||
-	    (rc = valid_text("subject", ev->subject, 512, err)))
-		return rc;
+	static const char *const fields[] = { "action", "actor", "subject" };
+	const char *values[] = { ev->action, ev->actor, ev->subject };
+	for (int i = 0; i < 3; i++) {
+		const char *why = ag_ledger_field_problem(fields[i], values[i]);
+		if (why && (!values[i] || !*values[i]))
+			return ag_err_set(err, AG_EPARSE, "ledger entry: %s %s", fields[i], why);
+		if (why)
+			return ag_err_set(err, AG_EPARSE, "ledger entry: %s '%.60s' %s", fields[i],
+					  values[i], why);
+	}
 	ag_buf_reset(&l->payload);
 	rc = ag_jcs_canonicalize(&l->payload, ev->payload ? ev->payload : "{}",
 				 ev->payload ? ev->payload_len : 2, "payload", true, err);

@@ -32,7 +32,7 @@ struct ag_ledger_verifier {
 	uint64_t count;  /* entries seen */
 	uint64_t expect; /* seq the next entry should have */
 	char prev_hash[AG_HASH_HEX_LEN + 1];
-	int64_t prev_time;
+	int64_t prev_time, cp_time;
 	struct ag_merkle_frontier tree;
 	struct ag_buf enc, msg;
 	struct ag_verify_report rep;
@@ -99,6 +99,7 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 	uint8_t root[AG_HASH_LEN], sig[crypto_sign_BYTES];
 	const struct cp *prev;
 	struct cp *n;
+	int64_t t;
 
 	if (v->sorted)
 		return ag_err_set(err, AG_EINVAL, "verifier: checkpoints must come before entries");
@@ -119,6 +120,17 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 	if (prev && c->id <= prev->c.id)
 		problem(v, "checkpoint %" PRIu64 ": comes after checkpoint %" PRIu64
 			   " (checkpoints were reordered or duplicated)", c->id, prev->c.id);
+	else if (c->id != (prev ? prev->c.id + 1 : 1))
+		problem(v, "checkpoint %" PRIu64 ": checkpoints %" PRIu64 "..%" PRIu64
+			   " before it are missing", c->id, prev ? prev->c.id + 1 : 1, c->id - 1);
+	if (!ag_time_parse(c->time, strlen(c->time), &t))
+		problem(v, "checkpoint %" PRIu64 ": time '%.40s' is not an RFC 3339 UTC time",
+			c->id, c->time);
+	else if (t < v->cp_time)
+		problem(v, "checkpoint %" PRIu64 ": its time %s is earlier than the checkpoint "
+			   "before it", c->id, c->time);
+	else
+		v->cp_time = t;
 	if (prev && c->tree_size < prev->c.tree_size)
 		problem(v, "checkpoint %" PRIu64 ": covers %" PRIu64 " entries, fewer than "
 			   "checkpoint %" PRIu64 " before it (%" PRIu64 ")",
@@ -259,6 +271,13 @@ int ag_ledger_verifier_entry(struct ag_ledger_verifier *v,
 		problem(v, "entry %" PRIu64 ": its previous-entry hash does not match the "
 			   "entry before it (an entry was removed, inserted or reordered)",
 			e->seq);
+	for (int i = 0; i < 3; i++) {
+		static const char *const fields[] = { "action", "actor", "subject" };
+		const char *values[] = { e->action, e->actor, e->subject };
+		const char *why = ag_ledger_field_problem(fields[i], values[i]);
+		if (why)
+			problem(v, "entry %" PRIu64 ": its %s %s", e->seq, fields[i], why);
+	}
 	if (!ag_time_parse(e->time, strlen(e->time), &t))
 		problem(v, "entry %" PRIu64 ": time '%.40s' is not an RFC 3339 UTC time",
 			e->seq, e->time);

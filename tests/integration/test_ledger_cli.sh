@@ -132,6 +132,17 @@ echo "not json" > "$T/junk.jsonl"
 run "verify-export junk" 3 ledger verify-export "$T/junk.jsonl" --public-key "$T/auditor.pub"
 has "junk located" "$T/err" "junk.jsonl:1:"
 run "verify-export bad key" 3 ledger verify-export "$T/ledger.jsonl" --public-key "$T/data.json"
+
+# --- an independent verifier, written from docs/ledger.md alone, agrees ---
+VERIFIER="$AIGOV_SOURCE_DIR/contrib/verify-ledger-export.py"
+if /usr/bin/python3 -c 'import nacl.signing' 2>/dev/null; then
+	/usr/bin/python3 "$VERIFIER" "$T/ledger.jsonl" "$T/auditor.pub" > "$T/out" 2>&1; got=$?
+	[ "$got" -eq 0 ] && ok "independent verifier: intact (exit 0)" || { bad "independent verifier: exit $got"; cat "$T/out"; }
+	/usr/bin/python3 "$VERIFIER" "$T/forged.jsonl" "$T/auditor.pub" > "$T/out" 2>&1; got=$?
+	[ "$got" -eq 1 ] && ok "independent verifier: forged (exit 1)" || { bad "independent verifier on forged: exit $got"; cat "$T/out"; }
+else
+	echo "SKIPPED: independent verifier: python3-nacl is not installed (scripts/install-deps test)"
+fi
 export AIGOV_WORKSPACE="$T/ws"
 
 # --- tampering with the database itself (sqlite3 tool) ---

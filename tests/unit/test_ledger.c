@@ -480,6 +480,16 @@ static void test_verify_detects_a_tail_truncated_below_the_checkpoint(void **sta
 	expect_problem(f, "checkpoint 2: covers 16 entries but the ledger holds 12");
 }
 
+static void test_verify_detects_a_deleted_checkpoint(void **state)
+{
+	struct fixture *f = *state;
+
+	standard_ledger(f);
+	checkpoint(f);
+	tamper(f, "DELETE FROM ledger_checkpoint WHERE id = 2");
+	expect_problem(f, "checkpoint 3: checkpoints 2..2 before it are missing");
+}
+
 static void test_verify_detects_a_replaced_public_key(void **state)
 {
 	struct fixture *f = *state;
@@ -806,6 +816,7 @@ int main(void)
 		T(test_verify_detects_an_altered_checkpoint_root),
 		T(test_verify_detects_an_altered_signature),
 		T(test_verify_detects_a_tail_truncated_below_the_checkpoint),
+		T(test_verify_detects_a_deleted_checkpoint),
 		T(test_verify_detects_a_replaced_public_key),
 		T(test_export_verifies_with_the_public_key_alone),
 		T(test_sigkill_loses_no_acknowledged_entry),
