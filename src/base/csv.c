@@ -372,10 +372,24 @@ static bool unquote(char *buf, struct ag_csv_field *f, uint64_t *newlines,
 	return true;
 }
 
+/* Store one field in the batch's column-major index. */
+static inline void put_field(struct ag_csv_field *f, size_t start, size_t end,
+			     bool quoted)
+{
+	f->off = (uint32_t)start;
+	f->len = (uint32_t)(end - start) | (quoted ? QUOTED_FLAG : 0);
+}
+
 /*
  * Tokenize complete rows from r->pos into the batch index, at most
  * rows_cap.  Sets *nrows; advances r->pos and r->line past them.
  * Returns 0, or an error for a malformed complete row.
+ *
+ * The loop runs once per separator; it keeps to what every field needs
+ * (a store through a pointer that steps by the stride, and whether a
+ * quote lies inside the field, from the position of the last quote before
+ * the separator), and leaves line ends, rows and quoted fields to the
+ * branch taken once per row.
  */
 static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 {
@@ -384,9 +398,14 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 	const size_t ncols = r->ncols, stride = r->rows_cap;
 	size_t start = r->pos, fstart = r->pos;
 	size_t nf = 0, rows = 0;
+	/* 1 + offset of the last quote before the current block, 0 if none:
+	 * a field [fstart, p) holds a quote when the last quote before p is
+	 * at or after fstart. */
+	size_t quote_end = 0;
 	uint64_t line = r->line;
-	uint64_t qbase = 0, qfield = 0, carry = 0;
-	bool row_quoted = false, row_bad = false;
+	uint64_t carry = 0;
+	bool row_quoted = false;
+	struct ag_csv_field *fp = r->fields; /* field nf of row `rows` */
 
 	for (size_t blk = r->pos; blk < len; blk += 64) {
 		struct masks m;
@@ -402,40 +421,46 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 		while (seps) {
 			unsigned bit = (unsigned)__builtin_ctzll(seps);
 			size_t p = blk + bit;
-			/* Quotes before this separator; most blocks have none, and
-			 * without -mpopcnt a popcount is a library call. */
-			uint64_t q = m.quote ? qbase + (uint64_t)__builtin_popcountll(
-							     m.quote & ((UINT64_C(1) << bit) - 1))
-					     : qbase;
-			bool has_quote = q != qfield;
-			bool is_nl = (m.nl >> bit) & 1;
-			size_t fend = p;
+			bool has_quote = false;
+
+			/* Most fields have no quote before them in this block
+			 * or since they started: skip the bookkeeping. */
+			if (m.quote || quote_end > fstart) {
+				uint64_t before = m.quote & ((UINT64_C(1) << bit) - 1);
+				size_t qend = before ? blk + 64 - (size_t)__builtin_clzll(before)
+						     : quote_end;
+				has_quote = qend > fstart;
+			}
 
 			seps &= seps - 1;
-			qfield = q;
-			if (is_nl && fend > fstart && buf[fend - 1] == '\r')
+			if (!((m.nl >> bit) & 1)) {
+				/* A delimiter.  Fields past ncols are only counted:
+				 * the row is then reported at its end. */
+				if (nf < ncols) {
+					put_field(fp, fstart, p, has_quote);
+					fp += stride;
+				}
+				row_quoted |= has_quote;
+				nf++;
+				fstart = p + 1;
+				continue;
+			}
+			size_t fend = p;
+			if (fend > fstart && buf[fend - 1] == '\r')
 				fend--;
-			if (is_nl && nf == 0 && fend == fstart && !has_quote) {
+			if (nf == 0 && fend == fstart && !has_quote) {
 				/* blank line: skipped, as pandas does */
 				start = fstart = p + 1;
 				line++;
 				continue;
 			}
-			if (nf < ncols && !row_bad) {
-				struct ag_csv_field *f = &r->fields[nf * stride + rows];
-				f->off = (uint32_t)fstart;
-				f->len = (uint32_t)(fend - fstart) |
-					 (has_quote ? QUOTED_FLAG : 0);
-				row_quoted |= has_quote;
-			} else {
-				row_bad = true;
-			}
+			if (nf < ncols)
+				put_field(fp, fstart, fend, has_quote);
+			row_quoted |= has_quote;
 			nf++;
 			fstart = p + 1;
-			if (!is_nl)
-				continue;
 			uint64_t extra_lines = 0;
-			bool ok = !row_bad && nf == ncols, inexact = false;
+			bool ok = nf == ncols, inexact = false;
 			for (size_t c = 0; ok && row_quoted && c < ncols; c++) {
 				struct ag_csv_field *f = &r->fields[c * stride + rows];
 				if ((f->len & QUOTED_FLAG) &&
@@ -453,6 +478,7 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 			r->row_line[rows] = line;
 			r->row_inexact[rows] = inexact;
 			rows++;
+			fp = &r->fields[rows];
 			line += 1 + extra_lines;
 			start = p + 1;
 			nf = 0;
@@ -465,7 +491,7 @@ static int tokenize(struct ag_csv_reader *r, size_t *nrows, struct ag_err *err)
 			}
 		}
 		if (m.quote)
-			qbase += (uint64_t)__builtin_popcountll(m.quote);
+			quote_end = blk + 64 - (size_t)__builtin_clzll(m.quote);
 	}
 done:
 	r->pos = start;
