@@ -746,6 +746,34 @@ static void rescale(struct ag_values *v, unsigned s)
 	v->scale = (uint8_t)s;
 }
 
+/* The common case, checked in one branch-free pass: every value has a
+ * decimal form at the array's scale and fits 31 bits. */
+static bool all_at_scale(const struct ag_values *v, const int64_t *mant,
+			 const uint8_t *scale, size_t n)
+{
+	bool ok = v->n > 0;
+
+	for (size_t i = 0; i < n; i++)
+		ok &= (scale[i] == v->scale) &
+		      ((uint64_t)(mant[i] + NARROW_MAX) <= 2 * (uint64_t)NARROW_MAX);
+	return ok;
+}
+
+/* Append values known to be at the array's scale; room is reserved. */
+static void append_at_scale(struct ag_values *v, const int64_t *mant, size_t n)
+{
+	int32_t *m = (int32_t *)v->data + v->n;
+	uint32_t max_abs = v->max_abs;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a = (uint32_t)(mant[i] < 0 ? -mant[i] : mant[i]);
+		m[i] = (int32_t)mant[i];
+		max_abs = a > max_abs ? a : max_abs;
+	}
+	v->max_abs = max_abs;
+	v->n += n;
+}
+
 int ag_values_add(struct ag_values *v, const double *x, const int64_t *mant,
 		  const uint8_t *scale, size_t n, size_t *budget)
 {
@@ -753,6 +781,12 @@ int ag_values_add(struct ag_values *v, const double *x, const int64_t *mant,
 
 	if (!n)
 		return 0;
+	if (!v->wide && all_at_scale(v, mant, scale, n)) {
+		if (n > SIZE_MAX - v->n || reserve(v, v->n + n, false, budget))
+			return -1;
+		append_at_scale(v, mant, n);
+		return 0;
+	}
 	s = v->wide ? -1 : narrow_scale(v, mant, scale, n);
 	if (n > SIZE_MAX - v->n || reserve(v, v->n + n, s < 0, budget))
 		return -1;
