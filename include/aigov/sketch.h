@@ -179,6 +179,7 @@ struct ag_freq_entry {
 	uint64_t count;
 	double num;      /* the value as a number, when `numeric` */
 	bool numeric;
+	uint8_t tags;    /* the caller's: 0 when the entry is made, kept after */
 	uint16_t len;    /* bytes of the value (the sample may be shorter) */
 	char sample[AG_FREQ_SAMPLE];
 };
@@ -199,6 +200,12 @@ void ag_freq_add(struct ag_freq *f, uint64_t h, const char *s, size_t len);
  * can move the counts elsewhere (ag_freq_give_up) before they are lost. */
 bool ag_freq_try_add(struct ag_freq *f, uint64_t h, const char *s, size_t len,
 		     uint64_t count, bool numeric, double num);
+/* ag_freq_try_add of one occurrence, returning the value's entry (for its
+ * `tags`), or NULL when the value is new and the table is full.  The
+ * entry is valid until the next call that adds to the table. */
+struct ag_freq_entry *ag_freq_add_one(struct ag_freq *f, uint64_t h,
+				      const char *s, size_t len, bool numeric,
+				      double num);
 /* Free the table and mark it overflowed. */
 void ag_freq_give_up(struct ag_freq *f);
 void ag_freq_merge(struct ag_freq *f, const struct ag_freq *o);

@@ -56,26 +56,28 @@ static bool grow(struct ag_freq *f)
 	return true;
 }
 
-/* s holds min(len, AG_FREQ_SAMPLE) bytes of a value len bytes long. */
-static bool add_entry(struct ag_freq *f, uint64_t h, const char *s, size_t len,
-		      uint64_t count, bool numeric, double num)
+/* s holds min(len, AG_FREQ_SAMPLE) bytes of a value len bytes long.
+ * Returns the value's entry, or NULL when it is new and does not fit. */
+static struct ag_freq_entry *add_entry(struct ag_freq *f, uint64_t h,
+				       const char *s, size_t len, uint64_t count,
+				       bool numeric, double num)
 {
 	struct ag_freq_entry *e;
 
 	if (!f->slots)
-		return false;
+		return NULL;
 	if (!h)
 		h = 1;
 	e = find(f, h);
 	if (e->hash) {
 		e->count += count;
-		return true;
+		return e;
 	}
 	if (f->n == f->cap)
-		return false;
+		return NULL;
 	if ((f->n + 1) * 2 > f->nslots) {
 		if (!grow(f))
-			return false;
+			return NULL;
 		e = find(f, h);
 	}
 	e->hash = h;
@@ -85,7 +87,7 @@ static bool add_entry(struct ag_freq *f, uint64_t h, const char *s, size_t len,
 	e->len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
 	memcpy(e->sample, s, len < AG_FREQ_SAMPLE ? len : AG_FREQ_SAMPLE);
 	f->n++;
-	return true;
+	return e;
 }
 
 void ag_freq_add(struct ag_freq *f, uint64_t h, const char *s, size_t len)
@@ -97,7 +99,14 @@ void ag_freq_add(struct ag_freq *f, uint64_t h, const char *s, size_t len)
 bool ag_freq_try_add(struct ag_freq *f, uint64_t h, const char *s, size_t len,
 		     uint64_t count, bool numeric, double num)
 {
-	return add_entry(f, h, s, len, count, numeric, num);
+	return add_entry(f, h, s, len, count, numeric, num) != NULL;
+}
+
+struct ag_freq_entry *ag_freq_add_one(struct ag_freq *f, uint64_t h,
+				      const char *s, size_t len, bool numeric,
+				      double num)
+{
+	return add_entry(f, h, s, len, 1, numeric, num);
 }
 
 void ag_freq_merge(struct ag_freq *f, const struct ag_freq *o)

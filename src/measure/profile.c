@@ -184,18 +184,27 @@ struct value {
 	bool flag; /* boolean value, or "date has a time" */
 };
 
+/* Four digits and a '-' or '/': a date or text, never a number (after
+ * digits the number grammar allows only '.', 'e', 'E' or the end).  Lets a
+ * date column skip a failed number parse per value. */
+static bool date_shaped(const char *s, size_t n)
+{
+	return n >= 10 && (s[4] == '-' || s[4] == '/') && digits(s, 4);
+}
+
 static void classify(const char *s, size_t n, struct value *v)
 {
 	char c = s[0];
 
+	if (is_digit(c) && date_shaped(s, n)) {
+		v->kind = parse_date(s, n, &v->date, &v->flag) ? AG_KIND_DATE
+							      : AG_KIND_TEXT;
+		return;
+	}
 	if (is_digit(c) || c == '-' || c == '+' || c == '.' || c == ' ' ||
 	    c == '\t') {
 		if (ag_parse_decimal(s, n, &v->num)) {
 			v->kind = v->num.integer ? AG_KIND_INTEGER : AG_KIND_NUMBER;
-			return;
-		}
-		if (n >= 10 && is_digit(c) && parse_date(s, n, &v->date, &v->flag)) {
-			v->kind = AG_KIND_DATE;
 			return;
 		}
 	} else if ((c == 't' || c == 'T' || c == 'f' || c == 'F') &&
@@ -283,6 +292,27 @@ static bool looks_like_tw_mobile(const char *s, size_t n)
 	return k == 10;
 }
 
+/* What check_identifiers finds in a text value, as bits. */
+enum { TAG_KNOWN = 1, TAG_NATIONAL_ID = 2, TAG_PHONE = 4, TAG_EMAIL = 8 };
+
+static unsigned text_tags(const char *s, size_t n)
+{
+	if (n == 10 && ag_is_tw_national_id(s, n))
+		return TAG_NATIONAL_ID;
+	if (looks_like_tw_mobile(s, n))
+		return TAG_PHONE;
+	if (looks_like_email(s, n))
+		return TAG_EMAIL;
+	return 0;
+}
+
+static void count_tags(struct col_acc *a, unsigned tags)
+{
+	a->national_id += (tags & TAG_NATIONAL_ID) != 0;
+	a->phone += (tags & TAG_PHONE) != 0;
+	a->email += (tags & TAG_EMAIL) != 0;
+}
+
 static void check_identifiers(struct col_acc *a, const char *s, size_t n,
 			      enum ag_value_kind kind)
 {
@@ -296,14 +326,22 @@ static void check_identifiers(struct col_acc *a, const char *s, size_t n,
 			a->card++;
 		return;
 	}
-	if (kind != AG_KIND_TEXT)
-		return;
-	if (n == 10 && ag_is_tw_national_id(s, n))
-		a->national_id++;
-	else if (looks_like_tw_mobile(s, n))
-		a->phone++;
-	else if (looks_like_email(s, n))
-		a->email++;
+	if (kind == AG_KIND_TEXT)
+		count_tags(a, text_tags(s, n));
+}
+
+/*
+ * While a column is in its frequency table, a text value is checked once:
+ * its entry keeps the result (an entry is one distinct text, up to a
+ * 64-bit hash collision, as for the distinct count).  That saves a memchr
+ * call per text field of a low-cardinality column.
+ */
+static void count_text_tags(struct col_acc *a, struct ag_freq_entry *e,
+			    const char *s, size_t n)
+{
+	if (!e->tags)
+		e->tags = (uint8_t)(TAG_KNOWN | text_tags(s, n));
+	count_tags(a, e->tags);
 }
 
 /* ---- accumulators --------------------------------------------------- */
@@ -563,10 +601,14 @@ static int add_column(struct ag_profile *p, size_t c,
 			h = ag_hash_bytes(s.ptr, s.len);
 			break;
 		}
-		check_identifiers(a, s.ptr, s.len, v.kind);
+		if (v.kind != AG_KIND_TEXT)
+			check_identifiers(a, s.ptr, s.len, v.kind);
 		if (a->freq.slots) {
-			if (ag_freq_try_add(&a->freq, h, s.ptr, s.len, 1, numeric,
-					    v.num.value)) {
+			struct ag_freq_entry *e = ag_freq_add_one(
+				&a->freq, h, s.ptr, s.len, numeric, v.num.value);
+			if (e) {
+				if (v.kind == AG_KIND_TEXT)
+					count_text_tags(a, e, s.ptr, s.len);
 				keep_from = nn;
 				continue;
 			}
@@ -575,6 +617,8 @@ static int add_column(struct ag_profile *p, size_t c,
 			if ((rc = spill_freq(p, a, err)))
 				return rc;
 		}
+		if (v.kind == AG_KIND_TEXT)
+			check_identifiers(a, s.ptr, s.len, v.kind);
 		hashes[nh++] = h;
 	}
 	/* Set inserts after the parse loop, so that they can be prefetched. */

@@ -400,6 +400,31 @@ static void test_freq_counts_exactly_then_gives_up(void **state)
 	ag_freq_release(&g);
 }
 
+/* An entry's tags start at 0, stay with the value as the table grows,
+ * and a full table returns no entry. */
+static void test_freq_entry_keeps_its_tags(void **state)
+{
+	struct ag_freq f;
+	struct ag_freq_entry *e;
+	(void)state;
+	ag_freq_init(&f, 100);
+	e = ag_freq_add_one(&f, 7, "seven", 5, false, 0);
+	assert_non_null(e);
+	assert_int_equal(e->tags, 0);
+	assert_true(e->count == 1);
+	e->tags = 0x5;
+	for (uint64_t h = 100; h < 180; h++) /* grows from 16 slots */
+		assert_non_null(ag_freq_add_one(&f, h, "x", 1, false, 0));
+	e = ag_freq_add_one(&f, 7, "seven", 5, false, 0);
+	assert_int_equal(e->tags, 0x5);
+	assert_true(e->count == 2);
+	for (uint64_t h = 200; f.n < 100; h++)
+		ag_freq_add_one(&f, h, "y", 1, false, 0);
+	assert_null(ag_freq_add_one(&f, 999, "z", 1, false, 0));
+	assert_false(f.overflow);
+	ag_freq_release(&f);
+}
+
 static void test_taiwan_national_id_checksum(void **state)
 {
 	(void)state;
@@ -437,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_hyperloglog_is_within_three_standard_errors),
 		cmocka_unit_test(test_hyperloglog_merge_is_the_union),
 		cmocka_unit_test(test_freq_counts_exactly_then_gives_up),
+		cmocka_unit_test(test_freq_entry_keeps_its_tags),
 		cmocka_unit_test(test_taiwan_national_id_checksum),
 		cmocka_unit_test(test_luhn),
 	};
