@@ -148,7 +148,7 @@ static struct ag_workspace *fresh(const char *dir, const char *name)
 	struct ag_err err;
 
 	snprintf(root, sizeof(root), "%s/%s", dir, name);
-	if (ag_workspace_init(root, "user:bench", &err) ||
+	if (ag_workspace_init(root, "user:bench", NULL, 0, &err) ||
 	    ag_workspace_open(&ws, root, true, "user:bench", &err))
 		die(root, err.msg);
 	return ws;

@@ -40,13 +40,23 @@ struct ag_workspace {
 	struct ag_ledger *ledger;
 };
 
+/* A file a new workspace starts with, e.g. its copy of the catalog. */
+struct ag_workspace_file {
+	const char *path; /* relative to .aigov/, at most one folder deep */
+	const char *data;
+	size_t len;
+};
+
 /*
  * Create a workspace in folder `root` (created if missing): keys, config,
- * the database with its schema, and ledger entry 1 (workspace.init, naming
- * the public key) with a first signed checkpoint.  AG_EEXIST when root
+ * the given files, the database with its schema, and ledger entry 1
+ * (workspace.init, naming the public key and the files' hashes), `actor`
+ * as its first admin, and a first signed checkpoint.  AG_EEXIST when root
  * already holds one.  On failure nothing is left behind.
  */
-int ag_workspace_init(const char *root, const char *actor, struct ag_err *err);
+int ag_workspace_init(const char *root, const char *actor,
+		      const struct ag_workspace_file *files, size_t nfiles,
+		      struct ag_err *err);
 
 /*
  * Find the workspace: `explicit_dir` (from --workspace) if given, else

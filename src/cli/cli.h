@@ -96,6 +96,19 @@ int cli_fail(int code, const char *msg);
 bool cli_nargs_ok(const struct cli_usage *u, int nargs, int want, const char *what,
 		  int *exit_code);
 
+/* ---- subcommands (aigov ledger verify, aigov system add, ...) ---- */
+struct cli_sub {
+	const char *name;
+	const struct cli_usage *usage;
+	int (*run)(char **args, int nargs);
+};
+/* Parse argv (argv[0] the command, argv[1] the subcommand) against the
+ * subcommand's usage and run it; `top` is the command's own usage. */
+int cli_dispatch(int argc, char **argv, const struct cli_usage *top,
+		 const struct cli_sub *subs, size_t nsubs);
+const struct cli_usage *cli_sub_usage(const struct cli_sub *subs, size_t nsubs,
+				      const char *name);
+
 /* ---- commands ---- */
 int cmd_profile(int argc, char **argv);
 extern const struct cli_usage cmd_profile_usage;
@@ -103,7 +116,18 @@ int cmd_init(int argc, char **argv);
 extern const struct cli_usage cmd_init_usage;
 int cmd_ledger(int argc, char **argv);
 extern const struct cli_usage cmd_ledger_usage;
-/* The usage of `aigov ledger <sub>`, NULL if there is no such subcommand. */
+int cmd_system(int argc, char **argv);
+extern const struct cli_usage cmd_system_usage;
+int cmd_catalog(int argc, char **argv);
+extern const struct cli_usage cmd_catalog_usage;
+int cmd_role(int argc, char **argv);
+extern const struct cli_usage cmd_role_usage;
+int cmd_assess(int argc, char **argv);
+extern const struct cli_usage cmd_assess_usage;
+/* The usage of `aigov <command> <sub>`, NULL if there is none. */
 const struct cli_usage *cli_ledger_usage(const char *sub);
+const struct cli_usage *cli_system_usage(const char *sub);
+const struct cli_usage *cli_catalog_usage(const char *sub);
+const struct cli_usage *cli_role_usage(const char *sub);
 
 #endif

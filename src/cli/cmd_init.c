@@ -1,6 +1,7 @@
 /* aigov init: create a workspace. */
 #include "cli.h"
 
+#include "aigov/risk.h"
 #include "aigov/workspace.h"
 
 #include <stdlib.h>
@@ -58,16 +59,25 @@ int cmd_init(int argc, char **argv)
 	}
 	dir = nargs ? args[0] : ".";
 	ag_err_clear(&err);
-	rc = ag_workspace_init(dir, cli_actor(opt_actor, actor_buf, sizeof(actor_buf)), &err);
+	/* Every workspace gets its own copy of the shipped policy to adapt. */
+	struct ag_workspace_file files[2] = { { "catalog/controls.yaml", NULL, 0 },
+					      { "catalog/risk-method.yaml", NULL, 0 } };
+	files[0].data = ag_builtin_policy("controls.yaml", &files[0].len);
+	files[1].data = ag_builtin_policy("risk-method.yaml", &files[1].len);
+	rc = ag_workspace_init(dir, cli_actor(opt_actor, actor_buf, sizeof(actor_buf)), files, 2,
+			       &err);
 	free(args);
 	if (rc)
 		return cli_fail(rc, err.msg);
 	printf(L("Initialized an aigov workspace in %s/%s\n"
 		 "  signing key:  %s/%s/keys/ledger.key (keep it private)\n"
-		 "  public key:   %s/%s/keys/ledger.pub (give a copy to your auditors)\n",
+		 "  public key:   %s/%s/keys/ledger.pub (give a copy to your auditors)\n"
+		 "  policy:       %s/%s/catalog/ (controls and risk method: adapt them)\n",
 		 "已在 %s/%s 建立 aigov 工作區\n"
 		 "  簽章金鑰：%s/%s/keys/ledger.key（請妥善保管）\n"
-		 "  公鑰：    %s/%s/keys/ledger.pub（請交一份給稽核人員）\n"),
-	       dir, AG_WORKSPACE_DIR, dir, AG_WORKSPACE_DIR, dir, AG_WORKSPACE_DIR);
+		 "  公鑰：    %s/%s/keys/ledger.pub（請交一份給稽核人員）\n"
+		 "  政策檔：  %s/%s/catalog/（控制項目與風險評估方法，可依需要調整）\n"),
+	       dir, AG_WORKSPACE_DIR, dir, AG_WORKSPACE_DIR, dir, AG_WORKSPACE_DIR, dir,
+	       AG_WORKSPACE_DIR);
 	return EXIT_OK;
 }

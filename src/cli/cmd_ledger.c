@@ -181,21 +181,6 @@ static const struct cli_usage verify_export_usage = {
 	"  aigov ledger verify-export ledger-2026Q4.jsonl --public-key ledger.pub\n",
 };
 
-static const struct {
-	const char *name;
-	const struct cli_usage *usage;
-} subs[] = {
-	{ "append", &append_usage },
-	{ "log", &log_usage },
-	{ "checkpoint", &checkpoint_usage },
-	{ "verify", &verify_usage },
-	{ "prove", &prove_usage },
-	{ "consistency", &consistency_usage },
-	{ "export", &export_usage },
-	{ "verify-export", &verify_export_usage },
-};
-#define NSUBS (sizeof(subs) / sizeof(subs[0]))
-
 const struct cli_usage cmd_ledger_usage = {
 	"aigov ledger <subcommand> [options]",
 	"The tamper-evident record of every change (docs/ledger.md). Subcommands:\n"
@@ -222,14 +207,6 @@ const struct cli_usage cmd_ledger_usage = {
 	"  aigov ledger verify\n"
 	"  aigov ledger log --subject system:credit-v3\n",
 };
-
-const struct cli_usage *cli_ledger_usage(const char *sub)
-{
-	for (size_t i = 0; i < NSUBS; i++)
-		if (!strcmp(sub, subs[i].name))
-			return subs[i].usage;
-	return NULL;
-}
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -862,34 +839,23 @@ static int run_verify_export(char **args, int nargs)
 
 /* ---- dispatch ---------------------------------------------------------------------------------- */
 
+static const struct cli_sub subs[] = {
+	{ "append", &append_usage, run_append },
+	{ "log", &log_usage, run_log },
+	{ "checkpoint", &checkpoint_usage, run_checkpoint },
+	{ "verify", &verify_usage, run_verify },
+	{ "prove", &prove_usage, run_prove },
+	{ "consistency", &consistency_usage, run_consistency },
+	{ "export", &export_usage, run_export },
+	{ "verify-export", &verify_export_usage, run_verify_export },
+};
+
+const struct cli_usage *cli_ledger_usage(const char *sub)
+{
+	return cli_sub_usage(subs, sizeof(subs) / sizeof(subs[0]), sub);
+}
+
 int cmd_ledger(int argc, char **argv)
 {
-	static int (*const run[])(char **, int) = {
-		run_append, run_log, run_checkpoint, run_verify, run_prove,
-		run_consistency, run_export, run_verify_export,
-	};
-	char **args;
-	int nargs, exit_code;
-
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		cli_print_usage(argc < 2 ? stderr : stdout, &cmd_ledger_usage);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	for (size_t i = 0; i < NSUBS; i++) {
-		if (strcmp(argv[1], subs[i].name))
-			continue;
-		args = calloc((size_t)argc + 1, sizeof(*args));
-		if (!args)
-			return cli_error(EXIT_IO, "out of memory");
-		if (cli_parse(argc - 1, argv + 1, subs[i].usage, args, &nargs, &exit_code)) {
-			free(args);
-			return exit_code;
-		}
-		exit_code = run[i](args, nargs);
-		free(args);
-		return exit_code;
-	}
-	return cli_error(EXIT_USAGE, L("'%s' is not a ledger subcommand; see 'aigov ledger --help'",
-				       "'%s' 不是 ledger 的子指令；請看 'aigov ledger --help'"),
-			 argv[1]);
+	return cli_dispatch(argc, argv, &cmd_ledger_usage, subs, sizeof(subs) / sizeof(subs[0]));
 }

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,6 +25,14 @@ static const struct cli_command commands[] = {
 	{ "ledger", cmd_ledger,
 	  "the tamper-evident record: append, log, verify, prove, export",
 	  "可偵測竄改的帳本：記錄、列出、驗證、證明、匯出" },
+	{ "system", cmd_system, "the AI system inventory: add, show, list, export",
+	  "AI 系統清冊：登錄、檢視、列出、匯出" },
+	{ "assess", cmd_assess, "assess a system's risk with the FSC factors; tier and controls",
+	  "依金管會風險因素評估系統風險；分級與應有控制" },
+	{ "catalog", cmd_catalog, "the control catalog: list, show, check",
+	  "控制項目錄：列出、檢視、檢查" },
+	{ "role", cmd_role, "who holds which role (3+1 lines of defense): grant, list",
+	  "角色（三道防線加一）：授予、列出" },
 	{ "profile", cmd_profile,
 	  "profile the columns of a CSV file (types, missing values, statistics, warnings)",
 	  "剖析 CSV 檔案的欄位（型別、缺漏值、統計量、警告）" },
@@ -38,6 +47,21 @@ static const struct {
 	{ "profile", &cmd_profile_usage },
 	{ "init", &cmd_init_usage },
 	{ "ledger", &cmd_ledger_usage },
+	{ "system", &cmd_system_usage },
+	{ "assess", &cmd_assess_usage },
+	{ "catalog", &cmd_catalog_usage },
+	{ "role", &cmd_role_usage },
+};
+
+/* Commands with subcommands, for 'aigov help <command> <sub>'. */
+static const struct {
+	const char *name;
+	const struct cli_usage *(*sub)(const char *name);
+} groups[] = {
+	{ "ledger", cli_ledger_usage },
+	{ "system", cli_system_usage },
+	{ "catalog", cli_catalog_usage },
+	{ "role", cli_role_usage },
 };
 
 static void print_main_help(FILE *f)
@@ -66,13 +90,19 @@ static int cmd_help(int argc, char **argv)
 		print_main_help(stdout);
 		return EXIT_OK;
 	}
-	if (argc > 2 && !strcmp(argv[1], "ledger")) {
-		const struct cli_usage *u = cli_ledger_usage(argv[2]);
-		if (!u)
-			return cli_error(EXIT_USAGE, L("'%s' is not a ledger subcommand",
-						       "'%s' 不是 ledger 的子指令"), argv[2]);
-		cli_print_usage(stdout, u);
-		return EXIT_OK;
+	if (argc > 2) {
+		for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+			const struct cli_usage *u;
+			if (strcmp(argv[1], groups[i].name))
+				continue;
+			u = groups[i].sub(argv[2]);
+			if (!u)
+				return cli_error(EXIT_USAGE, L("'%s' is not a subcommand of aigov %s",
+							       "'%s' 不是 aigov %s 的子指令"),
+						 argv[2], argv[1]);
+			cli_print_usage(stdout, u);
+			return EXIT_OK;
+		}
 	}
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++) {
 		if (!strcmp(argv[1], usages[i].name)) {
@@ -149,10 +179,15 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < NCOMMANDS; c++) {
 		if (!strcmp(argv[i], commands[c].name)) {
 			int rc = commands[c].run(argc - i, argv + i);
-			if (fflush(stdout) != 0 || ferror(stdout))
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				/* A reader that stopped early (| head) is no error
+				 * worth a message, but the output is incomplete. */
+				if (errno == EPIPE)
+					return rc ? rc : EXIT_IO;
 				return rc ? rc : cli_error(EXIT_IO, "%s",
 						L("cannot write the output",
 						  "無法寫出結果"));
+			}
 			return rc;
 		}
 	}

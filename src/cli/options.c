@@ -216,3 +216,41 @@ int cli_parse(int argc, char **argv, const struct cli_usage *u, char **args,
 	}
 	return 0;
 }
+
+const struct cli_usage *cli_sub_usage(const struct cli_sub *subs, size_t nsubs,
+				      const char *name)
+{
+	for (size_t i = 0; i < nsubs; i++)
+		if (!strcmp(name, subs[i].name))
+			return subs[i].usage;
+	return NULL;
+}
+
+int cli_dispatch(int argc, char **argv, const struct cli_usage *top,
+		 const struct cli_sub *subs, size_t nsubs)
+{
+	char **args;
+	int nargs, exit_code;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_print_usage(argc < 2 ? stderr : stdout, top);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < nsubs; i++) {
+		if (strcmp(argv[1], subs[i].name))
+			continue;
+		args = calloc((size_t)argc + 1, sizeof(*args));
+		if (!args)
+			return cli_error(EXIT_IO, "out of memory");
+		if (cli_parse(argc - 1, argv + 1, subs[i].usage, args, &nargs, &exit_code)) {
+			free(args);
+			return exit_code;
+		}
+		exit_code = subs[i].run(args, nargs);
+		free(args);
+		return exit_code;
+	}
+	return cli_error(EXIT_USAGE, L("'%s' is not a subcommand of aigov %s; see 'aigov %s --help'",
+				       "'%s' 不是 aigov %s 的子指令；請看 'aigov %s --help'"),
+			 argv[1], argv[0], argv[0]);
+}

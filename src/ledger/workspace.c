@@ -9,9 +9,11 @@
 #include "aigov/atomic_file.h"
 #include "aigov/buf.h"
 #include "aigov/file.h"
+#include "aigov/json.h"
 #include "aigov/num.h"
 #include "aigov/schema.h"
 #include "aigov/str.h"
+#include "aigov/time.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -285,11 +287,22 @@ static int paths_make(struct paths *p, const char *root, struct ag_err *err)
 }
 
 /* Remove what a failed init created (never anything it did not). */
-static void init_undo(const struct paths *p, bool made_root, const char *root)
+static void init_undo(const struct paths *p, bool made_root, const char *root,
+		      const struct ag_workspace_file *files, size_t nfiles)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 	char buf[4096];
 
+	for (size_t i = 0; i < nfiles; i++) {
+		char *slash;
+		snprintf(buf, sizeof(buf), "%s/%s", p->dir, files[i].path);
+		unlink(buf);
+		slash = strrchr(buf, '/');
+		if (slash && slash - buf > (ptrdiff_t)strlen(p->dir)) {
+			*slash = '\0';
+			rmdir(buf);
+		}
+	}
 	unlink(p->secret);
 	unlink(p->public);
 	rmdir(p->keys);
@@ -303,8 +316,44 @@ static void init_undo(const struct paths *p, bool made_root, const char *root)
 		rmdir(root);
 }
 
+/* Write the starting files; their hashes go into entry 1. */
+static int write_files(const struct paths *p, const struct ag_workspace_file *files,
+		       size_t nfiles, struct ag_err *err)
+{
+	for (size_t i = 0; i < nfiles; i++) {
+		char path[4096], *slash;
+		struct ag_atomic_file a;
+		int rc;
+
+		if (strstr(files[i].path, "..") || files[i].path[0] == '/')
+			return ag_err_set(err, AG_EINVAL, "%s: not a path inside the workspace",
+					  files[i].path);
+		snprintf(path, sizeof(path), "%s/%s", p->dir, files[i].path);
+		slash = strrchr(path, '/');
+		if (slash && slash - path > (ptrdiff_t)strlen(p->dir)) {
+			*slash = '\0';
+			if (mkdir(path, 0755) != 0 && errno != EEXIST)
+				return ag_err_set(err, AG_EIO, "%s: cannot create: %s", path,
+						  strerror(errno));
+			*slash = '/';
+		}
+		rc = ag_atomic_open(&a, path, 0644, err);
+		if (rc)
+			return rc;
+		if (fwrite(files[i].data, 1, files[i].len, a.f) != files[i].len) {
+			ag_atomic_abort(&a);
+			return ag_err_set(err, AG_EIO, "%s: cannot write", path);
+		}
+		rc = ag_atomic_commit(&a, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int init_store(const struct paths *p, const char *id,
 		      const struct ag_ledger_key *key, const char *actor,
+		      const struct ag_workspace_file *files, size_t nfiles,
 		      struct ag_err *err)
 {
 	struct ag_store_options so = { .create = true };
@@ -333,16 +382,46 @@ static int init_store(const struct paths *p, const char *id,
 	}
 	if (!rc) {
 		struct ag_ledger_event ev = { actor, "workspace.init", "workspace", NULL, 0 };
-		rc = ag_buf_addf(&payload,
-				 "{\"aigov_version\":\"%s\",\"public_key\":\"%s\","
-				 "\"schema_version\":%d,\"workspace\":\"%s\"}",
-				 AIGOV_VERSION, pk, to, id)
-			     ? ag_err_set(err, AG_ENOMEM, "out of memory")
-			     : 0;
+		struct ag_json j;
+		ag_json_init(&j, &payload, false);
+		ag_json_begin_object(&j);
+		ag_json_key(&j, "admin"); /* the creator is the first admin */
+		ag_json_cstr(&j, actor);
+		ag_json_key(&j, "aigov_version");
+		ag_json_cstr(&j, AIGOV_VERSION);
+		ag_json_key(&j, "files");
+		ag_json_begin_object(&j);
+		for (size_t i = 0; i < nfiles; i++) {
+			uint8_t h[AG_HASH_LEN];
+			char hex[AG_HASH_HEX_LEN + 1];
+			ag_sha256(files[i].data, files[i].len, h);
+			ag_hex_encode(hex, h, AG_HASH_LEN);
+			ag_json_key(&j, files[i].path);
+			ag_json_cstr(&j, hex);
+		}
+		ag_json_end_object(&j);
+		ag_json_key(&j, "public_key");
+		ag_json_cstr(&j, pk);
+		ag_json_key(&j, "schema_version");
+		ag_json_u64(&j, (uint64_t)to);
+		ag_json_key(&j, "workspace");
+		ag_json_cstr(&j, id);
+		ag_json_end_object(&j);
+		rc = ag_json_failed(&j) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
 		ev.payload = payload.buf;
 		ev.payload_len = payload.len;
 		if (!rc)
 			rc = ag_ledger_record(l, &ev, &rcpt, err);
+	}
+	if (!rc) {
+		/* The creator is the first admin (named in entry 1): someone
+		 * must be able to grant roles (registry.h). */
+		char now[AG_TIME_LEN + 1];
+		ag_time_format(now, ag_time_now_us());
+		struct ag_val r[4] = { ag_val_str(actor), ag_val_str("admin"), ag_val_str(actor),
+				       ag_val_str(now) };
+		rc = ag_store_exec(s, "INSERT INTO actor_role (actor, role, granted_by, granted_at)"
+				      " VALUES ($1, $2, $3, $4)", r, 4, err);
 	}
 	if (!rc)
 		rc = ag_ledger_checkpoint(l, &cp, &created, err);
@@ -354,7 +433,9 @@ static int init_store(const struct paths *p, const char *id,
 	return rc;
 }
 
-int ag_workspace_init(const char *root, const char *actor, struct ag_err *err)
+int ag_workspace_init(const char *root, const char *actor,
+		      const struct ag_workspace_file *files, size_t nfiles,
+		      struct ag_err *err)
 {
 	struct ag_ledger_key key;
 	uint8_t idb[16];
@@ -395,12 +476,14 @@ int ag_workspace_init(const char *root, const char *actor, struct ag_err *err)
 		rc = write_config(p.config, id, err);
 	}
 	if (!rc)
-		rc = init_store(&p, id, &key, actor, err);
+		rc = write_files(&p, files, nfiles, err);
+	if (!rc)
+		rc = init_store(&p, id, &key, actor, files, nfiles, err);
 	if (!rc)
 		rc = ag_fsync_dir(p.dir, err);
 	ag_ledger_key_wipe(&key);
 	if (rc)
-		init_undo(&p, made_root, root);
+		init_undo(&p, made_root, root, files, nfiles);
 	paths_free(&p);
 	return rc;
 }

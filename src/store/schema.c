@@ -52,8 +52,44 @@ static const char *const v1[] = {
 	NULL,
 };
 
+static const char *const v2[] = {
+	/* The inventory: one row per AI system, its descriptor as canonical
+	 * YAML (docs/registry-formats.md); revision counts registrations. */
+	"CREATE TABLE ai_system ("
+	" id TEXT PRIMARY KEY,"
+	" descriptor TEXT NOT NULL,"
+	" stage TEXT NOT NULL,"
+	" revision INTEGER NOT NULL,"
+	" registered_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL)",
+	/* Risk assessments, versioned per system; result is the JSON the
+	 * ledger entry carries. */
+	"CREATE TABLE assessment ("
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" revision INTEGER NOT NULL,"
+	" assessed_at TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" method_version TEXT NOT NULL,"
+	" method_sha256 TEXT NOT NULL,"
+	" computed_tier TEXT NOT NULL,"
+	" tier TEXT NOT NULL,"
+	" justification TEXT,"
+	" next_due TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" PRIMARY KEY (system_id, revision))",
+	/* Who holds which role (3+1 lines of defense). */
+	"CREATE TABLE actor_role ("
+	" actor TEXT NOT NULL,"
+	" role TEXT NOT NULL,"
+	" granted_by TEXT NOT NULL,"
+	" granted_at TEXT NOT NULL,"
+	" PRIMARY KEY (actor, role))",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, "workspace metadata and the ledger", v1 },
+	{ 2, "AI system inventory, risk assessments, roles", v2 },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -40,7 +40,7 @@ has "append help names --subject" "$T/out" "--subject"
 run "ledger --help" 0 ledger --help
 run "ledger alone" 2 ledger
 run "unknown subcommand" 2 ledger frobnicate
-has "unknown subcommand named" "$T/err" "'frobnicate' is not a ledger subcommand"
+has "unknown subcommand named" "$T/err" "'frobnicate' is not a subcommand of aigov ledger"
 run "init --help" 0 init --help
 run "init two dirs" 2 init a b
 

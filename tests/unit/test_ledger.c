@@ -43,7 +43,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->root))
 		return -1;
 	snprintf(f->db, sizeof(f->db), "%s/.aigov/aigov.db", f->root);
-	if (ag_workspace_init(f->root, "user:tester", &err)) {
+	if (ag_workspace_init(f->root, "user:tester", NULL, 0, &err)) {
 		fprintf(stderr, "init: %s\n", err.msg);
 		return -1;
 	}
@@ -744,7 +744,7 @@ static void test_init_twice_and_unknown_workspaces_are_refused(void **state)
 	struct ag_err err;
 	char *root = NULL;
 
-	assert_int_equal(ag_workspace_init(f->root, "user:t", &err), AG_EEXIST);
+	assert_int_equal(ag_workspace_init(f->root, "user:t", NULL, 0, &err), AG_EEXIST);
 	assert_non_null(strstr(err.msg, "already an aigov workspace"));
 	verify(f, &rep);
 	assert_int_equal(rep.nproblems, 0);

@@ -1,0 +1,83 @@
+/*
+ * registry: the inventory of AI systems and what is recorded about them
+ * (module registry, on ledger and store).
+ *
+ * Every mutation here runs in one write transaction with its ledger entry.
+ * Functions take an open workspace (workspace.h) and the acting person;
+ * results that are sets of systems are owned by the caller
+ * (ag_system_set_free).  One workspace handle per thread.
+ */
+#ifndef AIGOV_REGISTRY_H
+#define AIGOV_REGISTRY_H
+
+#include "aigov/risk.h"
+#include "aigov/system.h"
+#include "aigov/workspace.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- roles: the 3+1 lines of defense ---- */
+enum ag_role { AG_ROLE_ADMIN, AG_ROLE_FIRST_LINE, AG_ROLE_SECOND_LINE, AG_ROLE_THIRD_LINE };
+extern const char *const ag_role_ids[]; /* admin, first_line, second_line, third_line */
+
+/* Grant `role` to `who`; `actor` must be an admin.  AG_EPERM otherwise. */
+int ag_role_grant(struct ag_workspace *ws, const char *actor, const char *who, int role,
+		  struct ag_err *err);
+int ag_role_has(struct ag_workspace *ws, const char *who, int role, bool *has,
+		struct ag_err *err);
+/* Call fn(ctx, actor, role id, granted_by, granted_at) for every grant. */
+int ag_role_list(struct ag_workspace *ws,
+		 void (*fn)(void *ctx, const char *who, const char *role, const char *by,
+			    const char *at),
+		 void *ctx, struct ag_err *err);
+
+/* ---- systems ---- */
+
+/*
+ * Register every system of the nsets sets (all or none, one transaction).
+ * A system already
+ * registered is refused (AG_EEXIST) unless `replace`; a replacement keeps
+ * the lifecycle stage (use the stage gate to change it).  Ledger entries:
+ * system.register / system.update, with the descriptor as JSON.
+ */
+int ag_registry_add(struct ag_workspace *ws, struct ag_system_set *const *sets,
+		    size_t nsets, const char *actor, bool replace, struct ag_err *err);
+/* One system (AG_ENOTFOUND), or all of them in id order (id NULL). */
+int ag_registry_load(struct ag_workspace *ws, const char *id, struct ag_system_set **out,
+		     struct ag_err *err);
+
+/* ---- assessments ---- */
+
+struct ag_assessment_info {
+	int revision;        /* 1, 2, ... per system */
+	char assessed_at[32];
+	char next_due[16];   /* YYYY-MM-DD */
+	int tier;            /* final: computed, or the override */
+	bool overridden;
+};
+
+/*
+ * Assess system `id` with method m, record it (assessment table and an
+ * assess.record ledger entry with inputs, method version and hash, result
+ * and any override).  override_tier >= 0 sets the tier by hand: only a
+ * second_line actor may, with a justification of at least 20 characters.
+ * When the method or catalog file changed since last recorded, a
+ * catalog.loaded entry records their versions and hashes first.
+ */
+int ag_registry_assess(struct ag_workspace *ws, const char *id,
+		       const struct ag_risk_method *m, const struct ag_catalog *c,
+		       const char *actor, int override_tier, const char *justification,
+		       struct ag_assessment *a, struct ag_assessment_info *info,
+		       struct ag_buf *json, struct ag_err *err);
+/* (json, when not NULL, receives the result as the ledger entry records it.) */
+/* The latest assessment of a system: *found false when never assessed. */
+int ag_registry_latest_assessment(struct ag_workspace *ws, const char *id,
+				  struct ag_assessment_info *info, bool *found,
+				  struct ag_err *err);
+
+/* Where the workspace's policy files are: .aigov/catalog/{controls,risk-method}.yaml. */
+int ag_registry_policy(struct ag_workspace *ws, struct ag_catalog **c,
+		       struct ag_risk_method **m, struct ag_err *err);
+
+#endif

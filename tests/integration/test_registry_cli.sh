@@ -1,0 +1,112 @@
+#!/bin/sh
+# CLI tests of the inventory and risk assessment: aigov system, assess,
+# catalog, role.   test_registry_cli.sh AIGOV  (AIGOV_SOURCE_DIR: the tree)
+set -u
+AIGOV=$1
+EX="$AIGOV_SOURCE_DIR/examples"
+W=${AIGOV_WRAPPER:-}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+unset AIGOV_WORKSPACE AIGOV_LANG
+export LANG=C AIGOV_ACTOR=user:alice
+
+ok()   { printf 'ok   %s\n' "$1"; }
+bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+run() {
+	name=$1 want=$2
+	shift 2
+	# shellcheck disable=SC2086
+	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
+		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
+}
+has() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else
+		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
+}
+
+run "help system add" 0 help system add
+has "help names the format doc" "$T/out" "docs/registry-formats.md"
+run "help assess" 0 help assess
+run "catalog list outside a workspace (built-in)" 0 catalog list --tier high
+has "built-in catalog lists record keeping" "$T/out" "gov-record-keeping"
+run "catalog check (built-in)" 0 catalog check
+run "catalog show" 0 catalog show gov-record-keeping
+has "catalog show maps to ISO/IEC 42001" "$T/out" "ISO/IEC 42001"
+run "catalog show unknown" 4 catalog show no-such-control
+
+run "init" 0 init "$T/ws"
+export AIGOV_WORKSPACE="$T/ws"
+[ -f "$T/ws/.aigov/catalog/controls.yaml" ] && ok "init copies the catalog" || bad "no catalog copy"
+run "catalog check (workspace)" 0 catalog check --method "$T/ws/.aigov/catalog/risk-method.yaml"
+
+# --- descriptors: errors name the file, line and path; nothing is stored ---
+sed 's/autonomy: human_on_the_loop/autonomy: sometimes/' "$EX/retail-credit-scoring.yaml" > "$T/bad.yaml"
+run "bad descriptor" 3 system add "$EX/aml-transaction-monitoring.yaml" "$T/bad.yaml"
+has "bad descriptor located" "$T/err" "bad.yaml:"
+has "bad descriptor path" "$T/err" "risk_factors.autonomy: expected one of human_in_the_loop, human_on_the_loop, fully_automated"
+run "nothing stored after a bad file" 0 system list
+[ ! -s "$T/out" ] && ok "inventory still empty" || bad "inventory not empty"
+
+run "add all examples" 0 system add "$EX"/*.yaml
+has "credit registered" "$T/out" "registered retail-credit-scoring"
+run "add again" 4 system add "$EX/retail-credit-scoring.yaml"
+has "add again explained" "$T/err" "already registered"
+sed 's/^stage: modelling/stage: deployment/' "$EX/retail-credit-scoring.yaml" > "$T/moved.yaml"
+run "replace may not move the stage" 2 system add --replace "$T/moved.yaml"
+has "stage change refused" "$T/err" "stages change only through 'aigov stage'"
+run "replace" 0 system add --replace "$EX/retail-credit-scoring.yaml"
+run "list" 0 system list
+has "list shows the fraud system" "$T/out" "card-fraud-detection"
+run "list --json" 0 system list --json
+has "list --json" "$T/out" '"use_case": "customer_service_chatbot"'
+run "show" 0 system show card-fraud-detection
+has "show vendor" "$T/out" "acme-analytics"
+run "show unknown" 4 system show no-such-system
+
+# --- export round-trips ---
+run "export" 0 system export "$T/inv1.yaml"
+run "init second" 0 init "$T/ws2"
+run "add the export elsewhere" 0 -C "$T/ws2" system add "$T/inv1.yaml"
+run "export again" 0 -C "$T/ws2" system export "$T/inv2.yaml"
+cmp -s "$T/inv1.yaml" "$T/inv2.yaml" && ok "export round-trips byte for byte" || bad "exports differ"
+
+# --- assessment ---
+run "assess credit" 0 assess retail-credit-scoring
+has "credit is high" "$T/out" "risk tier high"
+has "credit is EU Annex III 5(b)" "$T/out" "Annex III 5(b)"
+has "credit under the Bankers rule" "$T/out" "applies (serves consumers directly)"
+has "controls by stage" "$T/out" "gov-record-keeping"
+run "assess summariser" 0 assess internal-doc-summarisation --json
+has "summariser is low" "$T/out" '"tier":"low"'
+run "assess AML" 0 assess aml-transaction-monitoring
+has "AML remedy exemption" "$T/out" "FSC exemption"
+run "assess unknown" 4 assess no-such-system
+run "override without justification" 2 assess genai-customer-service --override high
+run "justification without override" 2 assess genai-customer-service --justification "long enough justification text"
+run "override by the 1st line" 4 assess genai-customer-service --override high --justification "Committee decided 2026-11-20: unexplained vendor model"
+has "override refused" "$T/err" "that is for the 2nd line"
+run "role grant by a non-admin" 4 role grant user:bob second_line --actor user:mallory
+run "role grant" 0 role grant user:cro second_line
+run "role bad" 2 role grant user:cro chief
+run "override by the 2nd line" 0 assess genai-customer-service --override high --actor user:cro --justification "Committee decided 2026-11-20: unexplained vendor model"
+has "override recorded" "$T/out" "set by hand; computed tier was medium"
+run "list shows tiers" 0 system list
+has "list shows high" "$T/out" "high"
+run "role list" 0 role list
+has "role list" "$T/out" "second_line"
+run "assess zh-TW" 0 --lang zh-TW assess retail-credit-scoring
+has "zh-TW tier" "$T/out" "風險等級 高"
+
+# --- every change is in the ledger, and it verifies ---
+run "ledger log" 0 ledger log
+for a in system.register system.update assess.record assess.override role.grant catalog.loaded; do
+	has "ledger has $a" "$T/out" "$a"
+done
+run "verify after all that" 0 ledger verify
+
+[ "$fails" -eq 0 ] && { echo "all registry CLI checks passed"; exit 0; }
+echo "$fails check(s) failed"
+exit 1
