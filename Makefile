@@ -22,12 +22,16 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job (until the governance demo exists): profile a generated
-# credit-application file -- with quoted text, embedded newlines, missing
-# values and national ID numbers -- and print the report.
+# The main job: a governance workspace built from examples/ -- six AI
+# systems registered, assessed, evidenced, approved and gated -- with its
+# gap report and a verified ledger.  Then aigov profile on a generated
+# credit-application file (quoted text, embedded newlines, missing values,
+# national ID numbers).
 run: build
+	rm -rf $(BUILD)/demo-workspace
+	$(BUILD)/aigov demo $(BUILD)/demo-workspace
 	$(BUILD)/aigov-gen-csv --rows 200000 --pii > $(EXAMPLE)
-	$(BUILD)/aigov profile $(EXAMPLE)
+	$(BUILD)/aigov profile $(EXAMPLE) | head -20
 
 test: test-release test-asan test-valgrind
 

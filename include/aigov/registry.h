@@ -76,6 +76,70 @@ int ag_registry_latest_assessment(struct ag_workspace *ws, const char *id,
 				  struct ag_assessment_info *info, bool *found,
 				  struct ag_err *err);
 
+/* ---- evidence, approvals, gaps, the stage gate ---- */
+
+/*
+ * Record evidence for control `control_id` of system `id`: a file (its
+ * SHA-256 and size are stored, the file is not copied) or, with is_url, a
+ * link.  The control must be in the catalog.  Ledger: evidence.add.
+ */
+int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+		    const char *control_id, const char *location, bool is_url,
+		    const char *note, const char *actor, char sha256_out[65],
+		    struct ag_err *err);
+
+/*
+ * Maker-checker approval of a control of a system.  The maker is whoever
+ * added the control's latest evidence (or, when there is none, whoever
+ * last registered the system); the approver (`actor`) must be someone else
+ * and hold role second_line.  AG_EPERM otherwise.  Ledger: approval.grant.
+ */
+int ag_approve(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+	       const char *control_id, const char *note, const char *actor,
+	       struct ag_err *err);
+
+enum ag_gap_status { AG_GAP_MET, AG_GAP_MISSING, AG_GAP_OVERDUE, AG_GAP_NOT_APPLICABLE,
+		     AG_GAP_LATER };
+extern const char *const ag_gap_status_ids[]; /* met, missing, overdue, not_applicable, later */
+
+struct ag_gap_item {
+	const struct ag_control *control;
+	int status;
+	char due[16];   /* YYYY-MM-DD the next evidence is due; "" when none */
+	char last[32];  /* when the latest evidence or approval was recorded; "" */
+};
+
+struct ag_gap_report {
+	int tier;                  /* -1 when never assessed */
+	bool assessment_overdue;
+	char assessment_due[16];
+	size_t n;                  /* one item per catalog control */
+	struct ag_gap_item *items; /* malloc'd; ag_gap_report_release */
+	size_t missing, overdue;   /* of required controls */
+};
+
+/*
+ * Status of every control for system s at time now (microseconds): not
+ * applicable (tier or scope), later (a later lifecycle stage), met (valid
+ * evidence, or approval for approval controls, within its frequency),
+ * overdue (it expired), missing.  Controls of the current and earlier
+ * stages are required.  A system never assessed is evaluated as high and
+ * reported with tier -1.
+ */
+int ag_gaps(struct ag_workspace *ws, const struct ag_catalog *c, const struct ag_system *s,
+	    int64_t now, struct ag_gap_report *out, struct ag_err *err);
+void ag_gap_report_release(struct ag_gap_report *r);
+
+/*
+ * Move system `id` to `to`: only to the next stage, or to retired.  Refused
+ * (AG_EPERM, the report in *blocking lists why) while the system has no
+ * current assessment or a required control is missing or overdue.  Ledger:
+ * system.stage.
+ */
+int ag_stage_advance(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+		     int to, const char *actor, int64_t now, struct ag_gap_report *blocking,
+		     struct ag_err *err);
+
 /* Where the workspace's policy files are: .aigov/catalog/{controls,risk-method}.yaml. */
 int ag_registry_policy(struct ag_workspace *ws, struct ag_catalog **c,
 		       struct ag_risk_method **m, struct ag_err *err);

@@ -45,6 +45,7 @@ struct ag_control {
 	unsigned tiers;         /* bit per enum ag_tier */
 	int frequency[AG_NTIERS]; /* index in ag_frequency_ids, -1 where not required */
 	int evidence;           /* enum ag_evidence_kind */
+	bool met_by_assessment; /* met_by: assessment (aigov's own record) */
 	struct ag_control_scope scope;
 	const char *source;
 	const char **iso42001, **nist, **euaia;

@@ -108,6 +108,9 @@ int cli_dispatch(int argc, char **argv, const struct cli_usage *top,
 		 const struct cli_sub *subs, size_t nsubs);
 const struct cli_usage *cli_sub_usage(const struct cli_sub *subs, size_t nsubs,
 				      const char *name);
+/* Parse argv against u and call run with the positional arguments. */
+int cli_run_simple(int argc, char **argv, const struct cli_usage *u,
+		   int (*run)(char **args, int nargs));
 
 /* ---- commands ---- */
 int cmd_profile(int argc, char **argv);
@@ -124,6 +127,21 @@ int cmd_role(int argc, char **argv);
 extern const struct cli_usage cmd_role_usage;
 int cmd_assess(int argc, char **argv);
 extern const struct cli_usage cmd_assess_usage;
+int cmd_evidence(int argc, char **argv);
+extern const struct cli_usage cmd_evidence_usage;
+int cmd_approve(int argc, char **argv);
+extern const struct cli_usage cmd_approve_usage;
+int cmd_gaps(int argc, char **argv);
+extern const struct cli_usage cmd_gaps_usage;
+int cmd_stage(int argc, char **argv);
+extern const struct cli_usage cmd_stage_usage;
+int cmd_demo(int argc, char **argv);
+extern const struct cli_usage cmd_demo_usage;
+const struct cli_usage *cli_evidence_usage(const char *sub);
+struct ag_system;
+struct ag_gap_report;
+/* One system's gap report, as aigov gaps prints it. */
+void cli_print_gaps(const struct ag_system *s, const struct ag_gap_report *r, bool all);
 /* The usage of `aigov <command> <sub>`, NULL if there is none. */
 const struct cli_usage *cli_ledger_usage(const char *sub);
 const struct cli_usage *cli_system_usage(const char *sub);

@@ -18,6 +18,8 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+	{ "demo", cmd_demo, "build a demonstration workspace from the examples",
+	  "以範例建立示範工作區" },
 	{ "help", cmd_help, "show help for aigov or one command",
 	  "顯示 aigov 或某個指令的說明" },
 	{ "init", cmd_init, "create a workspace: store, signing key, ledger",
@@ -29,6 +31,14 @@ static const struct cli_command commands[] = {
 	  "AI 系統清冊：登錄、檢視、列出、匯出" },
 	{ "assess", cmd_assess, "assess a system's risk with the FSC factors; tier and controls",
 	  "依金管會風險因素評估系統風險；分級與應有控制" },
+	{ "evidence", cmd_evidence, "record evidence that a control is met",
+	  "記錄控制項目的佐證" },
+	{ "approve", cmd_approve, "maker-checker approval of a control of a system",
+	  "雙人覆核核准某系統的控制項目" },
+	{ "gaps", cmd_gaps, "what each system still lacks: missing and overdue controls",
+	  "各系統尚缺的項目：缺漏與逾期的控制項目" },
+	{ "stage", cmd_stage, "move a system to its next lifecycle stage, through the gate",
+	  "通過關卡，將系統移至下一個生命週期階段" },
 	{ "catalog", cmd_catalog, "the control catalog: list, show, check",
 	  "控制項目錄：列出、檢視、檢查" },
 	{ "role", cmd_role, "who holds which role (3+1 lines of defense): grant, list",
@@ -51,6 +61,11 @@ static const struct {
 	{ "assess", &cmd_assess_usage },
 	{ "catalog", &cmd_catalog_usage },
 	{ "role", &cmd_role_usage },
+	{ "evidence", &cmd_evidence_usage },
+	{ "approve", &cmd_approve_usage },
+	{ "gaps", &cmd_gaps_usage },
+	{ "stage", &cmd_stage_usage },
+	{ "demo", &cmd_demo_usage },
 };
 
 /* Commands with subcommands, for 'aigov help <command> <sub>'. */
@@ -62,6 +77,7 @@ static const struct {
 	{ "system", cli_system_usage },
 	{ "catalog", cli_catalog_usage },
 	{ "role", cli_role_usage },
+	{ "evidence", cli_evidence_usage },
 };
 
 static void print_main_help(FILE *f)

@@ -254,3 +254,17 @@ int cli_dispatch(int argc, char **argv, const struct cli_usage *top,
 				       "'%s' 不是 aigov %s 的子指令；請看 'aigov %s --help'"),
 			 argv[1], argv[0], argv[0]);
 }
+
+int cli_run_simple(int argc, char **argv, const struct cli_usage *u,
+		   int (*run)(char **args, int nargs))
+{
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	int nargs, exit_code;
+
+	if (!args)
+		return cli_error(EXIT_IO, "out of memory");
+	if (!cli_parse(argc, argv, u, args, &nargs, &exit_code))
+		exit_code = run(args, nargs);
+	free(args);
+	return exit_code;
+}

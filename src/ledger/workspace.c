@@ -640,6 +640,19 @@ int ag_workspace_open(struct ag_workspace **out, const char *root, bool write,
 	}
 	if (!rc && write)
 		rc = migrate_if_needed(ws, actor, err);
+	if (!rc && !write) {
+		int v;
+		rc = ag_schema_version(ws->store, &v, err);
+		if (!rc && v < ag_schema_latest())
+			rc = ag_err_set(err, AG_EINVAL, "%s: the workspace has schema version %d and "
+					"this aigov needs %d; a command that writes (for example "
+					"'aigov ledger checkpoint') migrates it", ws->root, v,
+					ag_schema_latest());
+		else if (!rc && v > ag_schema_latest())
+			rc = ag_err_set(err, AG_EINVAL, "%s: schema version %d is newer than this "
+					"aigov knows (%d); use a newer aigov", ws->root, v,
+					ag_schema_latest());
+	}
 	free(url);
 	if (rc)
 		goto fail;

@@ -87,9 +87,38 @@ static const char *const v2[] = {
 	NULL,
 };
 
+static const char *const v3[] = {
+	/* Evidence for a control of a system: a file (by SHA-256, not
+	 * copied) or a URL, who added it and when. */
+	"CREATE TABLE evidence ("
+	" id INTEGER PRIMARY KEY,"
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" control_id TEXT NOT NULL,"
+	" location TEXT NOT NULL,"
+	" is_url INTEGER NOT NULL,"
+	" sha256 TEXT,"
+	" size BIGINT,"
+	" note TEXT,"
+	" actor TEXT NOT NULL,"
+	" added_at TEXT NOT NULL)",
+	"CREATE INDEX evidence_by_control ON evidence (system_id, control_id, added_at)",
+	/* Maker-checker approvals of a control's evidence. */
+	"CREATE TABLE approval ("
+	" id INTEGER PRIMARY KEY,"
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" control_id TEXT NOT NULL,"
+	" maker TEXT NOT NULL,"
+	" approver TEXT NOT NULL,"
+	" note TEXT,"
+	" approved_at TEXT NOT NULL)",
+	"CREATE INDEX approval_by_control ON approval (system_id, control_id, approved_at)",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, "workspace metadata and the ledger", v1 },
 	{ 2, "AI system inventory, risk assessments, roles", v2 },
+	{ 3, "evidence and maker-checker approvals", v3 },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

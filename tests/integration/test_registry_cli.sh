@@ -100,9 +100,47 @@ has "role list" "$T/out" "second_line"
 run "assess zh-TW" 0 --lang zh-TW assess retail-credit-scoring
 has "zh-TW tier" "$T/out" "風險等級 高"
 
+# --- evidence, maker-checker approval, gaps, the stage gate ---
+run "gaps (missing)" 1 gaps internal-doc-summarisation
+has "gaps names a missing control" "$T/out" "MISSING  gov-technical-documentation"
+run "gaps --json" 1 gaps internal-doc-summarisation --json
+has "gaps --json status" "$T/out" '"status": "missing"'
+run "evidence for an unknown control" 4 evidence add internal-doc-summarisation no-such-control "$EX/evidence/board-ai-policy.md"
+run "evidence for an unknown system" 4 evidence add nope gov-technical-documentation "$EX/evidence/board-ai-policy.md"
+run "evidence file missing" 4 evidence add internal-doc-summarisation gov-technical-documentation "$T/nope.md"
+run "evidence bad url" 3 evidence add internal-doc-summarisation gov-technical-documentation --url ftp://x
+run "evidence file" 0 evidence add internal-doc-summarisation gov-technical-documentation "$EX/evidence/board-ai-policy.md"
+has "evidence hashed" "$T/out" "sha256"
+run "evidence url" 0 evidence add internal-doc-summarisation trn-genai-content-label --url https://intranet.example/label
+run "evidence url 2" 0 evidence add internal-doc-summarisation prv-genai-input-rules --url https://intranet.example/rules
+run "gaps (met)" 0 gaps internal-doc-summarisation
+run "gaps --all" 0 gaps internal-doc-summarisation --all
+has "gaps --all shows met" "$T/out" "met      gov-technical-documentation"
+run "approve own work" 4 approve retail-credit-scoring gov-approval
+has "maker-checker refusal" "$T/err" "a second person must approve it (maker-checker)"
+run "approve without the role" 4 approve retail-credit-scoring gov-approval --actor user:bob
+has "approver role refusal" "$T/err" "approvals are for the 2nd line"
+run "approve" 0 approve retail-credit-scoring gov-approval --actor user:cro --note "AI committee 2026-11-20"
+run "stage skip" 2 stage insurance-claims-triage modelling
+run "stage bad" 2 stage insurance-claims-triage testing
+run "stage gate refuses" 1 stage insurance-claims-triage data
+has "gate lists what is missing" "$T/out" "MISSING  rob-requirements"
+run "retire needs no gate" 0 stage internal-doc-summarisation retired
+run "retired is final" 2 stage internal-doc-summarisation deployment
+run "gaps of a retired system" 0 gaps internal-doc-summarisation
+
+# --- the demo ---
+run "demo" 0 demo "$T/demo" --examples "$EX"
+has "demo refuses self-approval" "$T/out" "approving their own work is refused"
+has "demo gate passes after evidence" "$T/out" "it moves to data"
+has "demo ledger intact" "$T/out" "ledger: intact"
+run "demo workspace verifies" 0 -C "$T/demo" ledger verify
+run "demo twice" 4 demo "$T/demo" --examples "$EX"
+
 # --- every change is in the ledger, and it verifies ---
 run "ledger log" 0 ledger log
-for a in system.register system.update assess.record assess.override role.grant catalog.loaded; do
+for a in system.register system.update assess.record assess.override role.grant catalog.loaded \
+	evidence.add approval.grant system.stage; do
 	has "ledger has $a" "$T/out" "$a"
 done
 run "verify after all that" 0 ledger verify

@@ -1,0 +1,403 @@
+/*
+ * Evidence, maker-checker approvals, the gap report and the stage gate
+ * (registry.h): where the control catalog meets each system.
+ */
+#include "aigov/registry.h"
+
+#include "aigov/file.h"
+#include "aigov/merkle.h"
+#include "aigov/str.h"
+#include "aigov/time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const ag_gap_status_ids[] = { "met", "missing", "overdue", "not_applicable",
+					  "later", NULL };
+
+/* Days a piece of evidence stays valid, per frequency id (0: forever). */
+static int64_t frequency_days(int f)
+{
+	static const int64_t days[] = { 0, 365, 182, 91, 31, 31 };
+	return f >= 0 && f < 6 ? days[f] : 0;
+}
+
+static int record_json(struct ag_workspace *ws, const char *actor, const char *action,
+		       const char *system, struct ag_buf *b, bool failed, struct ag_err *err)
+{
+	char subject[96];
+	struct ag_ledger_event ev = { actor, action, subject, b->buf, b->len };
+
+	snprintf(subject, sizeof(subject), "system:%s", system);
+	if (failed)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	return ag_ledger_record(ws->ledger, &ev, NULL, err);
+}
+
+static int finish(struct ag_workspace *ws, int rc, struct ag_err *err)
+{
+	if (!rc)
+		return ag_store_commit(ws->store, err);
+	ag_store_rollback(ws->store);
+	return rc;
+}
+
+static int system_exists(struct ag_workspace *ws, const char *id, struct ag_err *err)
+{
+	struct ag_val p = ag_val_str(id);
+	int64_t n = 0;
+	bool found;
+	int rc = ag_store_query_int(ws->store, "SELECT count(*) FROM ai_system WHERE id = $1",
+				    &p, 1, &n, &found, err);
+
+	if (!rc && n == 0)
+		rc = ag_err_set(err, AG_ENOTFOUND, "no AI system '%s' in the inventory (see "
+				"'aigov system list')", id);
+	return rc;
+}
+
+static int known_control(const struct ag_catalog *c, const char *control_id,
+			 struct ag_err *err)
+{
+	if (ag_catalog_find(c, control_id))
+		return 0;
+	return ag_err_set(err, AG_ENOTFOUND, "no control '%s' in the catalog (see 'aigov catalog "
+			  "list')", control_id);
+}
+
+/* ---- evidence ------------------------------------------------------------------ */
+
+int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+		    const char *control_id, const char *location, bool is_url,
+		    const char *note, const char *actor, char sha256_out[65],
+		    struct ag_err *err)
+{
+	char now[AG_TIME_LEN + 1], sha[65] = "";
+	struct ag_file_map m = { 0 };
+	struct ag_val p[9];
+	struct ag_buf b;
+	struct ag_json j;
+	int64_t size = 0;
+	int rc;
+
+	if (is_url && strncmp(location, "https://", 8) && strncmp(location, "http://", 7))
+		return ag_err_set(err, AG_EPARSE, "--url: '%s' is not an http(s) URL", location);
+	if (!is_url) {
+		uint8_t h[32];
+		rc = ag_file_map(&m, location, err);
+		if (rc)
+			return rc;
+		ag_sha256(m.data, m.len, h);
+		ag_hex_encode(sha, h, 32);
+		size = (int64_t)m.len;
+		ag_file_unmap(&m);
+	}
+	rc = ag_store_begin(ws->store, true, err);
+	if (rc)
+		return rc;
+	if (!(rc = system_exists(ws, id, err)))
+		rc = known_control(c, control_id, err);
+	ag_time_format(now, ag_time_now_us());
+	if (!rc) {
+		p[0] = ag_val_str(id);
+		p[1] = ag_val_str(control_id);
+		p[2] = ag_val_str(location);
+		p[3] = ag_val_int(is_url);
+		p[4] = ag_val_str(is_url ? NULL : sha);
+		p[5] = is_url ? ag_val_str(NULL) : ag_val_int(size);
+		p[6] = ag_val_str(note);
+		p[7] = ag_val_str(actor);
+		p[8] = ag_val_str(now);
+		rc = ag_store_exec(ws->store, "INSERT INTO evidence (system_id, control_id, location,"
+					      " is_url, sha256, size, note, actor, added_at)"
+					      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", p, 9, err);
+	}
+	if (!rc) {
+		ag_buf_init(&b);
+		ag_json_init(&j, &b, false);
+		ag_json_begin_object(&j);
+		ag_json_key(&j, "control");
+		ag_json_cstr(&j, control_id);
+		ag_json_key(&j, is_url ? "url" : "file");
+		ag_json_cstr(&j, location);
+		if (!is_url) {
+			ag_json_key(&j, "sha256");
+			ag_json_cstr(&j, sha);
+			ag_json_key(&j, "size");
+			ag_json_u64(&j, (uint64_t)size);
+		}
+		ag_json_key(&j, "note");
+		ag_json_cstr(&j, note);
+		ag_json_end_object(&j);
+		rc = record_json(ws, actor, "evidence.add", id, &b, ag_json_failed(&j), err);
+		ag_buf_release(&b);
+	}
+	if (!rc && sha256_out)
+		memcpy(sha256_out, sha, 65);
+	return finish(ws, rc, err);
+}
+
+/* ---- approvals ------------------------------------------------------------------ */
+
+/* Who made what is being approved (see ag_approve). */
+static int find_maker(struct ag_workspace *ws, const char *id, const char *control_id,
+		      char *maker, size_t cap, struct ag_err *err)
+{
+	struct ag_val p[2] = { ag_val_str(id), ag_val_str(control_id) };
+	char subject[96];
+	struct ag_rows *r;
+	int rc;
+
+	maker[0] = '\0';
+	rc = ag_store_query(ws->store, "SELECT actor FROM evidence WHERE system_id = $1 AND"
+				       " control_id = $2 ORDER BY added_at DESC, id DESC LIMIT 1",
+			    p, 2, &r, err);
+	if (rc)
+		return rc;
+	if ((rc = ag_rows_next(r, err)) == 1)
+		snprintf(maker, cap, "%s", ag_rows_text(r, 0, NULL));
+	ag_rows_free(r);
+	if (rc < 0 || maker[0])
+		return rc < 0 ? rc : 0;
+	snprintf(subject, sizeof(subject), "system:%s", id);
+	p[0] = ag_val_str(subject);
+	rc = ag_store_query(ws->store, "SELECT actor FROM ledger_entry WHERE subject = $1 AND"
+				       " action IN ('system.register', 'system.update')"
+				       " ORDER BY seq DESC LIMIT 1", p, 1, &r, err);
+	if (rc)
+		return rc;
+	if ((rc = ag_rows_next(r, err)) == 1)
+		snprintf(maker, cap, "%s", ag_rows_text(r, 0, NULL));
+	ag_rows_free(r);
+	return rc < 0 ? rc : 0;
+}
+
+int ag_approve(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+	       const char *control_id, const char *note, const char *actor,
+	       struct ag_err *err)
+{
+	char now[AG_TIME_LEN + 1], maker[300];
+	struct ag_buf b;
+	struct ag_json j;
+	bool checker;
+	int rc = ag_store_begin(ws->store, true, err);
+
+	if (rc)
+		return rc;
+	if (!(rc = system_exists(ws, id, err)) && !(rc = known_control(c, control_id, err)))
+		rc = find_maker(ws, id, control_id, maker, sizeof(maker), err);
+	if (!rc && !strcmp(maker, actor))
+		rc = ag_err_set(err, AG_EPERM, "%s made what is to be approved (%s of %s): a "
+				"second person must approve it (maker-checker)", actor, control_id, id);
+	if (!rc)
+		rc = ag_role_has(ws, actor, AG_ROLE_SECOND_LINE, &checker, err);
+	if (!rc && !checker)
+		rc = ag_err_set(err, AG_EPERM, "%s may not approve: approvals are for the 2nd "
+				"line (role second_line)", actor);
+	ag_time_format(now, ag_time_now_us());
+	if (!rc) {
+		struct ag_val p[6] = { ag_val_str(id), ag_val_str(control_id), ag_val_str(maker),
+				       ag_val_str(actor), ag_val_str(note), ag_val_str(now) };
+		rc = ag_store_exec(ws->store, "INSERT INTO approval (system_id, control_id, maker,"
+					      " approver, note, approved_at) VALUES ($1, $2, $3, $4,"
+					      " $5, $6)", p, 6, err);
+	}
+	if (!rc) {
+		ag_buf_init(&b);
+		ag_json_init(&j, &b, false);
+		ag_json_begin_object(&j);
+		ag_json_key(&j, "control");
+		ag_json_cstr(&j, control_id);
+		ag_json_key(&j, "maker");
+		ag_json_cstr(&j, maker);
+		ag_json_key(&j, "note");
+		ag_json_cstr(&j, note);
+		ag_json_end_object(&j);
+		rc = record_json(ws, actor, "approval.grant", id, &b, ag_json_failed(&j), err);
+		ag_buf_release(&b);
+	}
+	return finish(ws, rc, err);
+}
+
+/* ---- gaps ------------------------------------------------------------------------- */
+
+/* The latest time something was recorded for a control (evidence, or an
+ * approval for approval controls); *found false when nothing. */
+static int latest(struct ag_workspace *ws, const char *id, const struct ag_control *k,
+		  char *out, size_t cap, bool *found, struct ag_err *err)
+{
+	struct ag_val p[2] = { ag_val_str(id), ag_val_str(k->id) };
+	const char *sql = k->evidence == AG_EV_APPROVAL
+		? "SELECT max(approved_at) FROM approval WHERE system_id = $1 AND control_id = $2"
+		: "SELECT max(added_at) FROM evidence WHERE system_id = $1 AND control_id = $2";
+	struct ag_rows *r;
+	int rc = ag_store_query(ws->store, sql, p, 2, &r, err);
+
+	*found = false;
+	if (rc)
+		return rc;
+	if ((rc = ag_rows_next(r, err)) == 1) {
+		*found = !ag_rows_is_null(r, 0);
+		snprintf(out, cap, "%s", ag_rows_text(r, 0, NULL));
+		rc = 0;
+	}
+	ag_rows_free(r);
+	return rc;
+}
+
+static void date_of(char out[16], int64_t t)
+{
+	char full[AG_TIME_LEN + 1];
+
+	ag_time_format(full, t);
+	memcpy(out, full, 10);
+	out[10] = '\0';
+}
+
+int ag_gaps(struct ag_workspace *ws, const struct ag_catalog *c, const struct ag_system *s,
+	    int64_t now, struct ag_gap_report *out, struct ag_err *err)
+{
+	struct ag_assessment_info info;
+	bool assessed;
+	int rc, tier;
+
+	memset(out, 0, sizeof(*out));
+	rc = ag_registry_latest_assessment(ws, s->id, &info, &assessed, err);
+	if (rc)
+		return rc;
+	out->tier = assessed ? info.tier : -1;
+	if (assessed) {
+		char today[16];
+		date_of(today, now);
+		snprintf(out->assessment_due, sizeof(out->assessment_due), "%s", info.next_due);
+		out->assessment_overdue = strcmp(today, info.next_due) > 0;
+	}
+	tier = assessed ? info.tier : AG_TIER_HIGH;
+	out->items = calloc(c->ncontrols ? c->ncontrols : 1, sizeof(*out->items));
+	if (!out->items)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	out->n = c->ncontrols;
+	for (size_t i = 0; i < c->ncontrols; i++) {
+		const struct ag_control *k = &c->controls[i];
+		struct ag_gap_item *it = &out->items[i];
+		unsigned due_by_now = (1u << (s->stage + 1)) - 1; /* this and earlier stages */
+		int64_t last_t, period;
+		bool found;
+
+		it->control = k;
+		if (s->stage == AG_STAGE_RETIRED || !ag_control_applies(k, s, tier)) {
+			it->status = AG_GAP_NOT_APPLICABLE;
+			continue;
+		}
+		if (!(k->stages & due_by_now)) {
+			it->status = AG_GAP_LATER;
+			continue;
+		}
+		rc = latest(ws, s->id, k, it->last, sizeof(it->last), &found, err);
+		if (rc)
+			return rc;
+		/* aigov's own record: the assessment is the evidence. */
+		if (k->met_by_assessment && assessed &&
+		    (!found || strcmp(info.assessed_at, it->last) > 0)) {
+			snprintf(it->last, sizeof(it->last), "%s", info.assessed_at);
+			found = true;
+		}
+		if (!found) {
+			it->status = AG_GAP_MISSING;
+			date_of(it->due, now);
+			out->missing++;
+			continue;
+		}
+		period = frequency_days(k->frequency[tier]) * 86400 * 1000000LL;
+		if (!period || !ag_time_parse(it->last, strlen(it->last), &last_t)) {
+			it->status = AG_GAP_MET;
+			continue;
+		}
+		date_of(it->due, last_t + period);
+		if (now > last_t + period) {
+			it->status = AG_GAP_OVERDUE;
+			out->overdue++;
+		} else {
+			it->status = AG_GAP_MET;
+		}
+	}
+	return 0;
+}
+
+void ag_gap_report_release(struct ag_gap_report *r)
+{
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the stage gate ------------------------------------------------------------------ */
+
+int ag_stage_advance(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+		     int to, const char *actor, int64_t now, struct ag_gap_report *blocking,
+		     struct ag_err *err)
+{
+	struct ag_system_set *set = NULL;
+	struct ag_system *s;
+	struct ag_buf yaml, b;
+	struct ag_json j;
+	char ts[AG_TIME_LEN + 1];
+	int from, rc;
+
+	memset(blocking, 0, sizeof(*blocking));
+	rc = ag_store_begin(ws->store, true, err);
+	if (rc)
+		return rc;
+	rc = ag_registry_load(ws, id, &set, err);
+	if (rc)
+		return finish(ws, rc, err);
+	s = &set->systems[0];
+	from = s->stage;
+	if (from == AG_STAGE_RETIRED)
+		rc = ag_err_set(err, AG_EINVAL, "%s is retired", id);
+	else if (to != from + 1 && to != AG_STAGE_RETIRED)
+		rc = ag_err_set(err, AG_EINVAL, "%s is in stage %s: it can move to %s (or be "
+				"retired), not to %s", id, ag_stage_ids[from],
+				from + 1 < AG_STAGE_RETIRED ? ag_stage_ids[from + 1] : "retired",
+				ag_stage_ids[to]);
+	if (!rc && to != AG_STAGE_RETIRED) {
+		rc = ag_gaps(ws, c, s, now, blocking, err);
+		if (!rc && (blocking->tier < 0 || blocking->assessment_overdue ||
+			    blocking->missing || blocking->overdue))
+			rc = ag_err_set(err, AG_EPERM, "%s cannot leave stage %s yet: %s", id,
+					ag_stage_ids[from],
+					blocking->tier < 0 ? "it has not been assessed (aigov assess)"
+					: blocking->assessment_overdue ? "its risk assessment is overdue"
+					: "required controls lack evidence or approval");
+	}
+	ag_time_format(ts, now);
+	ag_buf_init(&yaml);
+	ag_buf_init(&b);
+	if (!rc) {
+		s->stage = to;
+		rc = ag_system_write_yaml(&yaml, s, 0) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
+	}
+	if (!rc) {
+		struct ag_val p[4] = { ag_val_str(id), ag_val_text(yaml.buf, yaml.len),
+				       ag_val_str(ag_stage_ids[to]), ag_val_str(ts) };
+		rc = ag_store_exec(ws->store, "UPDATE ai_system SET descriptor = $2, stage = $3,"
+					      " updated_at = $4 WHERE id = $1", p, 4, err);
+	}
+	if (!rc) {
+		ag_json_init(&j, &b, false);
+		ag_json_begin_object(&j);
+		ag_json_key(&j, "from");
+		ag_json_cstr(&j, ag_stage_ids[from]);
+		ag_json_key(&j, "to");
+		ag_json_cstr(&j, ag_stage_ids[to]);
+		ag_json_end_object(&j);
+		rc = record_json(ws, actor, "system.stage", id, &b, ag_json_failed(&j), err);
+	}
+	ag_buf_release(&yaml);
+	ag_buf_release(&b);
+	ag_system_set_free(set);
+	if (rc != AG_EPERM)
+		ag_gap_report_release(blocking);
+	return finish(ws, rc, err);
+}
