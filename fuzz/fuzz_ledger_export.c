@@ -20,8 +20,9 @@
 #include <unistd.h>
 
 /*
- * The public key of the workspace that made corpus/ledger_export/seed.jsonl,
- * so that the seed verifies cleanly and mutations start from a good file:
+ * The public key of the workspace that made corpus/ledger_export/seed.jsonl
+ * (aigov at 67e9b3c), so that the seed verifies cleanly and mutations
+ * start from a good file; the other seeds there are cut or altered from it:
  *
  *   aigov init ws
  *   aigov -C ws ledger append a.b -s x --data '{"k":1}'
@@ -29,7 +30,7 @@
  *   aigov -C ws ledger export seed.jsonl
  *   cat ws/.aigov/keys/ledger.pub
  */
-#define SEED_PUBLIC_KEY "7e8ed7f550b451e9acf95fe4c7c5b0fe1df6a7ede7d848c2bf09151abf6675c9"
+#define SEED_PUBLIC_KEY "7d54245597d7ebf82fec4726d2b11b779d586ba3d609235899ed4cdbd665635a"
 
 static char path[64];
 static int fd = -1;
