@@ -116,6 +116,8 @@ struct ag_gap_report {
 	size_t n;                  /* one item per catalog control */
 	struct ag_gap_item *items; /* malloc'd; ag_gap_report_release */
 	size_t missing, overdue;   /* of required controls */
+	char *vendor_findings;     /* lines about the system's vendor; malloc'd or NULL */
+	size_t nvendor;            /* how many lines */
 };
 
 /*
@@ -124,10 +126,15 @@ struct ag_gap_report {
  * evidence, or approval for approval controls, within its frequency),
  * overdue (it expired), missing.  Controls of the current and earlier
  * stages are required.  A system never assessed is evaluated as high and
- * reported with tier -1.
+ * reported with tier -1.  A vendor-supplied system also gets the vendor's
+ * findings (operations.h): unregistered, failed due diligence, missing
+ * contract clauses, overdue review.
  */
 int ag_gaps(struct ag_workspace *ws, const struct ag_catalog *c, const struct ag_system *s,
 	    int64_t now, struct ag_gap_report *out, struct ag_err *err);
+/* Whether anything required is missing or overdue (what gaps and the
+ * stage gate refuse on). */
+bool ag_gap_report_blocks(const struct ag_gap_report *r);
 void ag_gap_report_release(struct ag_gap_report *r);
 
 /*

@@ -37,6 +37,9 @@ struct ag_control_scope {
 	unsigned exempt_use_cases; /* bit per use case */
 };
 
+/* met_by in the catalog: aigov's own records that meet a control. */
+enum ag_met_by { AG_MET_BY_EVIDENCE, AG_MET_BY_ASSESSMENT, AG_MET_BY_DRILL };
+
 struct ag_control {
 	const char *id;
 	int principle;          /* index in ag_principle_ids */
@@ -45,7 +48,7 @@ struct ag_control {
 	unsigned tiers;         /* bit per enum ag_tier */
 	int frequency[AG_NTIERS]; /* index in ag_frequency_ids, -1 where not required */
 	int evidence;           /* enum ag_evidence_kind */
-	bool met_by_assessment; /* met_by: assessment (aigov's own record) */
+	int met_by;             /* enum ag_met_by: what besides evidence meets it */
 	struct ag_control_scope scope;
 	const char *source;
 	const char **iso42001, **nist, **euaia;

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include "aigov/operations.h"
 #include "aigov/registry.h"
 #include "aigov/time.h"
 
@@ -226,10 +227,34 @@ static int run_demo(char **args, int nargs)
 		goto out;
 	printf(L("   after evidence and approvals for each, it moves to data\n",
 		 "   逐項補齊佐證與核准後，移至 data 階段\n"));
-	printf(L("\n8. gap report (details: aigov -C %s gaps SYSTEM):\n",
-		 "\n8. 落差報告（明細：aigov -C %s gaps SYSTEM）：\n"), dir);
-	printf("   %-28s %-11s %-7s %8s %8s %8s\n", "system", L("stage", "階段"), L("tier", "等級"),
-	       L("met", "已符合"), L("missing", "缺漏"), L("overdue", "逾期"));
+	{
+		static const char *const vendors[] = { "acme-analytics", "cloud-llm-co" };
+		char path[4096], id[80];
+		int64_t n;
+		for (size_t i = 0; !rc && i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/vendors/%s.yaml", ex, vendors[i]);
+			rc = ag_vendor_add_file(ws, path, RISK, false, id, sizeof(id), &err);
+		}
+		if (!rc)
+			rc = ag_oversight_record(ws, "card-fraud-detection", AG_OV_DRILL,
+						 "quarterly shutdown drill: switched to score-only", OWNER, &err);
+		if (!rc)
+			rc = ag_incident_open(ws, "genai-customer-service", "Chatbot quoted an old fee", 2,
+					      false, OWNER, &n, &err);
+		if (!rc)
+			rc = ag_appeal_add(ws, "retail-credit-scoring", "APP-2026-1123",
+					   "my income was read wrongly", OWNER, &n, &err);
+		if (step(rc, &err, "operations"))
+			goto out;
+		printf(L("8. vendors registered (acme-analytics's contract lacks an exit plan: a gap), "
+			 "a shutdown drill, an incident and a customer appeal recorded\n",
+			 "8. 已登錄供應商（acme-analytics 的契約缺少退場計畫：列為落差）、記錄一次關閉"
+			 "演練、一件事件與一件客戶申訴\n"));
+	}
+	printf(L("\n9. gap report (details: aigov -C %s gaps SYSTEM):\n",
+		 "\n9. 落差報告（明細：aigov -C %s gaps SYSTEM）：\n"), dir);
+	printf("   %-28s %-11s %-7s %8s %8s %8s %8s\n", "system", L("stage", "階段"), L("tier", "等級"),
+	       L("met", "已符合"), L("missing", "缺漏"), L("overdue", "逾期"), L("vendor", "供應商"));
 	ag_system_set_free(all);
 	all = NULL;
 	rc = ag_registry_load(ws, NULL, &all, &err);
@@ -240,9 +265,10 @@ static int run_demo(char **args, int nargs)
 		for (size_t k = 0; !rc && k < r.n; k++)
 			met += r.items[k].status == AG_GAP_MET;
 		if (!rc)
-			printf("   %-28s %-11s %-7s %8zu %8zu %8zu\n", all->systems[i].id,
+			printf("   %-28s %-11s %-7s %8zu %8zu %8zu %8zu\n", all->systems[i].id,
 			       ag_stage_ids[all->systems[i].stage],
-			       r.tier >= 0 ? ag_tier_ids[r.tier] : "-", met, r.missing, r.overdue);
+			       r.tier >= 0 ? ag_tier_ids[r.tier] : "-", met, r.missing, r.overdue,
+			       r.nvendor);
 		ag_gap_report_release(&r);
 	}
 	if (!rc) {
@@ -254,12 +280,12 @@ static int run_demo(char **args, int nargs)
 		rc = ag_ledger_verify(ws->store, &ws->key, ws->cfg.workspace_id, &vr, &err);
 	if (step(rc, &err, "verify"))
 		goto out;
-	printf(L("\n9. ledger: %s: %llu entries, %llu checkpoints (aigov -C %s ledger verify)\n",
-		 "\n9. 帳本：%s：%llu 筆紀錄、%llu 個檢查點（aigov -C %s ledger verify）\n"),
+	printf(L("\n10. ledger: %s: %llu entries, %llu checkpoints (aigov -C %s ledger verify)\n",
+		 "\n10. 帳本：%s：%llu 筆紀錄、%llu 個檢查點（aigov -C %s ledger verify）\n"),
 	       vr.nproblems ? L("NOT INTACT", "已遭更動") : L("intact", "完好"),
 	       (unsigned long long)vr.entries, (unsigned long long)vr.checkpoints, dir);
-	printf(L("Explore: aigov -C %s system list | gaps | ledger log | assess SYSTEM\n",
-		 "可再試：aigov -C %s system list | gaps | ledger log | assess SYSTEM\n"), dir);
+	printf(L("Explore: aigov -C %s system list | gaps | stats | ledger log | assess SYSTEM\n",
+		 "可再試：aigov -C %s system list | gaps | stats | ledger log | assess SYSTEM\n"), dir);
 	rc = vr.nproblems ? AG_ECORRUPT : 0;
 out:
 	for (size_t i = 0; i < nsets; i++)

@@ -55,6 +55,15 @@ static void json_report(struct ag_json *j, const struct ag_system *s,
 	ag_json_u64(j, r->missing);
 	ag_json_key(j, "overdue");
 	ag_json_u64(j, r->overdue);
+	ag_json_key(j, "vendor_findings");
+	ag_json_begin_array(j);
+	for (const char *v = r->vendor_findings; v && *v;) {
+		const char *nl = strchr(v, '\n');
+		size_t len = nl ? (size_t)(nl - v) : strlen(v);
+		ag_json_string(j, v, len);
+		v += len + (nl != NULL);
+	}
+	ag_json_end_array(j);
 	ag_json_key(j, "controls");
 	ag_json_begin_array(j);
 	for (size_t i = 0; i < r->n; i++) {
@@ -96,6 +105,12 @@ void cli_print_gaps(const struct ag_system *s, const struct ag_gap_report *r, bo
 	if (r->tier < 0)
 		printf("  %s\n", L("MISSING  risk assessment (aigov assess); controls shown as for tier high",
 				   "缺漏  風險評估（aigov assess）；控制項目暫依高風險等級列出"));
+	for (const char *v = r->vendor_findings; v && *v;) {
+		const char *nl = strchr(v, '\n');
+		int len = nl ? (int)(nl - v) : (int)strlen(v);
+		printf("  %-8s %.*s\n", L("VENDOR", "供應商"), len, v);
+		v += len + (nl != NULL);
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ag_gap_item *it = &r->items[i];
 		if (!all && it->status != AG_GAP_MISSING && it->status != AG_GAP_OVERDUE)
@@ -134,7 +149,7 @@ static int run_gaps(char **args, int nargs)
 		rc = ag_gaps(ws, c, &set->systems[i], ag_time_now_us(), &r, &err);
 		if (rc)
 			break;
-		gaps |= r.missing || r.overdue || r.tier < 0 || r.assessment_overdue;
+		gaps |= ag_gap_report_blocks(&r);
 		if (opt_json)
 			json_report(&j, &set->systems[i], &r);
 		else

@@ -4,6 +4,7 @@
 #include "aigov/atomic_file.h"
 #include "aigov/buf.h"
 #include "aigov/json.h"
+#include "aigov/operations.h"
 #include "aigov/registry.h"
 
 #include <stdlib.h>
@@ -139,7 +140,7 @@ static const char *texts(const struct ag_texts *t)
 }
 
 static void print_system(const struct ag_system *s, const struct ag_assessment_info *a,
-			 bool assessed)
+			 bool assessed, bool down)
 {
 	bool zh = cli_lang == LANG_ZH_TW;
 
@@ -156,6 +157,9 @@ static void print_system(const struct ag_system *s, const struct ag_assessment_i
 		printf(" %s", s->jurisdictions[i]);
 	printf("\n  %-16s %s\n", L("vendor", "供應商"), s->vendor ? s->vendor : "-");
 	printf("  %-16s %s\n", L("critical", "關鍵系統"), s->critical ? L("yes", "是") : L("no", "否"));
+	if (down)
+		printf("  %-16s %s\n", L("status", "狀態"),
+		       L("SHUT DOWN (aigov resume)", "已緊急關閉（aigov resume）"));
 	for (size_t i = 0; i < s->nmodels; i++)
 		printf("  %-16s %s  sha256 %.16s…%s\n", i ? "" : L("models", "模型版本"),
 		       s->models[i].version, s->models[i].sha256,
@@ -179,7 +183,7 @@ static int run_show(char **args, int nargs)
 	struct ag_system_set *set = NULL;
 	struct ag_assessment_info info;
 	struct ag_err err;
-	bool found = false;
+	bool found = false, down = false;
 	int exit_code, rc;
 
 	if (!cli_nargs_ok(&show_usage, nargs, 1, "ID", &exit_code))
@@ -190,6 +194,8 @@ static int run_show(char **args, int nargs)
 	rc = ag_registry_load(ws, args[0], &set, &err);
 	if (!rc)
 		rc = ag_registry_latest_assessment(ws, args[0], &info, &found, &err);
+	if (!rc)
+		rc = ag_oversight_is_shut_down(ws, args[0], &down, &err);
 	ag_workspace_free(ws);
 	if (rc) {
 		ag_system_set_free(set);
@@ -211,7 +217,7 @@ static int run_show(char **args, int nargs)
 		ag_buf_release(&out);
 		exit_code = rc ? cli_error(EXIT_IO, "out of memory") : EXIT_OK;
 	} else {
-		print_system(&set->systems[0], &info, found);
+		print_system(&set->systems[0], &info, found, down);
 	}
 	ag_system_set_free(set);
 	return exit_code;

@@ -39,6 +39,18 @@ static const struct cli_command commands[] = {
 	  "各系統尚缺的項目：缺漏與逾期的控制項目" },
 	{ "stage", cmd_stage, "move a system to its next lifecycle stage, through the gate",
 	  "通過關卡，將系統移至下一個生命週期階段" },
+	{ "vendor", cmd_vendor, "third parties: add, show, list, review",
+	  "第三方供應商：登錄、檢視、列出、審查" },
+	{ "shutdown", cmd_shutdown, "record an emergency shutdown (or a drill) of a system",
+	  "記錄系統的緊急關閉（或演練）" },
+	{ "resume", cmd_resume, "record that a shut-down system runs again",
+	  "記錄已關閉的系統恢復運作" },
+	{ "incident", cmd_incident, "incidents and personal-data breaches: open, update, close, list",
+	  "事件與個資外洩：開立、更新、結案、列出" },
+	{ "appeal", cmd_appeal, "customers contesting AI decisions: add, resolve, list",
+	  "客戶對 AI 決定的申訴：新增、處理、列出" },
+	{ "stats", cmd_stats, "the counts a regulator's survey asks for",
+	  "主管機關調查所需的統計" },
 	{ "catalog", cmd_catalog, "the control catalog: list, show, check",
 	  "控制項目錄：列出、檢視、檢查" },
 	{ "role", cmd_role, "who holds which role (3+1 lines of defense): grant, list",
@@ -66,6 +78,12 @@ static const struct {
 	{ "gaps", &cmd_gaps_usage },
 	{ "stage", &cmd_stage_usage },
 	{ "demo", &cmd_demo_usage },
+	{ "vendor", &cmd_vendor_usage },
+	{ "shutdown", &cmd_shutdown_usage },
+	{ "resume", &cmd_resume_usage },
+	{ "incident", &cmd_incident_usage },
+	{ "appeal", &cmd_appeal_usage },
+	{ "stats", &cmd_stats_usage },
 };
 
 /* Commands with subcommands, for 'aigov help <command> <sub>'. */
@@ -78,6 +96,9 @@ static const struct {
 	{ "catalog", cli_catalog_usage },
 	{ "role", cli_role_usage },
 	{ "evidence", cli_evidence_usage },
+	{ "vendor", cli_vendor_usage },
+	{ "incident", cli_incident_usage },
+	{ "appeal", cli_appeal_usage },
 };
 
 static void print_main_help(FILE *f)

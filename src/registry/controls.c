@@ -4,6 +4,8 @@
  */
 #include "aigov/registry.h"
 
+#include "aigov/operations.h"
+
 #include "aigov/file.h"
 #include "aigov/merkle.h"
 #include "aigov/str.h"
@@ -223,6 +225,24 @@ int ag_approve(struct ag_workspace *ws, const struct ag_catalog *c, const char *
 
 /* ---- gaps ------------------------------------------------------------------------- */
 
+static int latest_sql(struct ag_workspace *ws, const char *sql, const struct ag_val *p,
+		      size_t np, char *out, size_t cap, bool *found, struct ag_err *err)
+{
+	struct ag_rows *r;
+	int rc = ag_store_query(ws->store, sql, p, np, &r, err);
+
+	*found = false;
+	if (rc)
+		return rc;
+	if ((rc = ag_rows_next(r, err)) == 1) {
+		*found = !ag_rows_is_null(r, 0);
+		snprintf(out, cap, "%s", ag_rows_text(r, 0, NULL));
+		rc = 0;
+	}
+	ag_rows_free(r);
+	return rc;
+}
+
 /* The latest time something was recorded for a control (evidence, or an
  * approval for approval controls); *found false when nothing. */
 static int latest(struct ag_workspace *ws, const char *id, const struct ag_control *k,
@@ -233,8 +253,22 @@ static int latest(struct ag_workspace *ws, const char *id, const struct ag_contr
 		? "SELECT max(approved_at) FROM approval WHERE system_id = $1 AND control_id = $2"
 		: "SELECT max(added_at) FROM evidence WHERE system_id = $1 AND control_id = $2";
 	struct ag_rows *r;
-	int rc = ag_store_query(ws->store, sql, p, 2, &r, err);
+	int rc;
 
+	if (k->met_by == AG_MET_BY_DRILL) { /* a drill is the evidence too */
+		char ev[40] = "";
+		bool ev_found;
+		rc = latest_sql(ws, sql, p, 2, ev, sizeof(ev), &ev_found, err);
+		if (!rc)
+			rc = latest_sql(ws, "SELECT max(at) FROM oversight_event WHERE system_id = $1"
+					    " AND kind = 'drill'", p, 1, out, cap, found, err);
+		if (!rc && ev_found && (!*found || strcmp(ev, out) > 0)) {
+			snprintf(out, cap, "%s", ev);
+			*found = true;
+		}
+		return rc;
+	}
+	rc = ag_store_query(ws->store, sql, p, 2, &r, err);
 	*found = false;
 	if (rc)
 		return rc;
@@ -299,7 +333,7 @@ int ag_gaps(struct ag_workspace *ws, const struct ag_catalog *c, const struct ag
 		if (rc)
 			return rc;
 		/* aigov's own record: the assessment is the evidence. */
-		if (k->met_by_assessment && assessed &&
+		if (k->met_by == AG_MET_BY_ASSESSMENT && assessed &&
 		    (!found || strcmp(info.assessed_at, it->last) > 0)) {
 			snprintf(it->last, sizeof(it->last), "%s", info.assessed_at);
 			found = true;
@@ -323,12 +357,27 @@ int ag_gaps(struct ag_workspace *ws, const struct ag_catalog *c, const struct ag
 			it->status = AG_GAP_MET;
 		}
 	}
+	if (s->vendor && s->stage != AG_STAGE_RETIRED) {
+		struct ag_buf v;
+		ag_buf_init(&v);
+		rc = ag_vendor_findings(ws, s->vendor, now, &v, &out->nvendor, err);
+		out->vendor_findings = out->nvendor ? ag_buf_detach(&v, NULL) : NULL;
+		ag_buf_release(&v);
+		if (rc)
+			return rc;
+	}
 	return 0;
+}
+
+bool ag_gap_report_blocks(const struct ag_gap_report *r)
+{
+	return r->tier < 0 || r->assessment_overdue || r->missing || r->overdue || r->nvendor;
 }
 
 void ag_gap_report_release(struct ag_gap_report *r)
 {
 	free(r->items);
+	free(r->vendor_findings);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -363,13 +412,14 @@ int ag_stage_advance(struct ag_workspace *ws, const struct ag_catalog *c, const 
 				ag_stage_ids[to]);
 	if (!rc && to != AG_STAGE_RETIRED) {
 		rc = ag_gaps(ws, c, s, now, blocking, err);
-		if (!rc && (blocking->tier < 0 || blocking->assessment_overdue ||
-			    blocking->missing || blocking->overdue))
+		if (!rc && ag_gap_report_blocks(blocking))
 			rc = ag_err_set(err, AG_EPERM, "%s cannot leave stage %s yet: %s", id,
 					ag_stage_ids[from],
 					blocking->tier < 0 ? "it has not been assessed (aigov assess)"
 					: blocking->assessment_overdue ? "its risk assessment is overdue"
-					: "required controls lack evidence or approval");
+					: blocking->missing || blocking->overdue
+					? "required controls lack evidence or approval"
+					: "its vendor has open findings");
 	}
 	ag_time_format(ts, now);
 	ag_buf_init(&yaml);

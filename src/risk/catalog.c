@@ -134,8 +134,8 @@ static int parse_control(struct cparse *p, yaml_node_t *m, const char *path,
 	static const char *const keys[] = { "id", "principle", "title", "description", "stages",
 					    "tiers", "frequency", "evidence", "applies_to",
 					    "met_by", "source", "mappings", NULL };
-	static const char *const met_by[] = { "assessment", NULL };
-	int by = -1;
+	static const char *const met_by[] = { "evidence", "assessment", "drill", NULL };
+	int by = AG_MET_BY_EVIDENCE;
 	static const char *const map_keys[] = { "iso42001", "nist_ai_rmf", "eu_ai_act", NULL };
 	yaml_node_t *freq, *maps;
 	char q[300];
@@ -159,7 +159,7 @@ static int parse_control(struct cparse *p, yaml_node_t *m, const char *path,
 	    (rc = ag_y_enum(p->d, m, path, "met_by", false, met_by, &by, p->err)) ||
 	    (rc = ag_y_str(p->d, m, path, "source", true, p->a, &c->source, p->err)))
 		return rc;
-	c->met_by_assessment = by == 0;
+	c->met_by = by;
 	if (c->stages & (1u << AG_STAGE_RETIRED))
 		return ag_y_error(p->d, ag_y_get(p->d, m, "stages"), path, p->err,
 				  "stages: no control applies to retired systems");

@@ -115,10 +115,61 @@ static const char *const v3[] = {
 	NULL,
 };
 
+static const char *const v4[] = {
+	/* Third parties: the descriptor as canonical JSON, and reviews. */
+	"CREATE TABLE vendor ("
+	" id TEXT PRIMARY KEY,"
+	" descriptor TEXT NOT NULL,"
+	" registered_at TEXT NOT NULL)",
+	"CREATE TABLE vendor_review ("
+	" id INTEGER PRIMARY KEY,"
+	" vendor_id TEXT NOT NULL REFERENCES vendor (id),"
+	" result TEXT NOT NULL,"
+	" note TEXT,"
+	" actor TEXT NOT NULL,"
+	" reviewed_at TEXT NOT NULL)",
+	/* Emergency shutdown, resumption and drills (緊急關閉). */
+	"CREATE TABLE oversight_event ("
+	" id INTEGER PRIMARY KEY,"
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" kind TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" at TEXT NOT NULL)",
+	"CREATE TABLE incident ("
+	" id INTEGER PRIMARY KEY,"
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" title TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" breach INTEGER NOT NULL,"
+	" notify_by TEXT,"
+	" notified_at TEXT,"
+	" root_cause TEXT,"
+	" remediation TEXT,"
+	" status TEXT NOT NULL,"
+	" opened_by TEXT NOT NULL,"
+	" opened_at TEXT NOT NULL,"
+	" closed_at TEXT)",
+	"CREATE TABLE appeal ("
+	" id INTEGER PRIMARY KEY,"
+	" system_id TEXT NOT NULL REFERENCES ai_system (id),"
+	" decision_ref TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" outcome TEXT,"
+	" note TEXT,"
+	" status TEXT NOT NULL,"
+	" opened_by TEXT NOT NULL,"
+	" opened_at TEXT NOT NULL,"
+	" resolved_by TEXT,"
+	" resolved_at TEXT)",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, "workspace metadata and the ledger", v1 },
 	{ 2, "AI system inventory, risk assessments, roles", v2 },
 	{ 3, "evidence and maker-checker approvals", v3 },
+	{ 4, "vendors, oversight events, incidents, appeals", v4 },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

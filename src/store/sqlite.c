@@ -28,7 +28,7 @@ struct ag_rows {
 };
 
 struct stmt_slot {
-	const char *sql; /* the caller's text; compared by pointer, then bytes */
+	char *sql;       /* a copy of the text: callers may build SQL in a buffer */
 	sqlite3_stmt *st;
 	bool in_use;
 	struct ag_rows rows;
@@ -145,8 +145,10 @@ void ag_store_free(struct ag_store *s)
 		return;
 	if (s->in_txn)
 		ag_store_rollback(s);
-	for (size_t i = 0; i < s->ncache; i++)
+	for (size_t i = 0; i < s->ncache; i++) {
 		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -250,7 +252,7 @@ static struct stmt_slot *cached_slot(struct ag_store *s, const char *sql,
 	*rc = 0;
 	for (size_t i = 0; i < s->ncache; i++) {
 		struct stmt_slot *c = &s->cache[i];
-		if (c->sql == sql || !strcmp(c->sql, sql)) {
+		if (!strcmp(c->sql, sql)) {
 			if (c->in_use)
 				return NULL; /* nested use: prepare a fresh one */
 			return c;
@@ -259,13 +261,19 @@ static struct stmt_slot *cached_slot(struct ag_store *s, const char *sql,
 	if (s->ncache == STMT_CACHE)
 		return NULL;
 	slot = &s->cache[s->ncache];
+	slot->sql = strdup(sql);
+	if (!slot->sql) {
+		*rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		return NULL;
+	}
 	*rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->st, NULL);
 	if (*rc != SQLITE_OK) {
 		*rc = db_error(s, *rc, "cannot prepare", err);
+		free(slot->sql);
+		slot->sql = NULL;
 		slot->st = NULL;
 		return NULL;
 	}
-	slot->sql = sql;
 	s->ncache++;
 	return slot;
 }

@@ -129,6 +129,60 @@ run "retire needs no gate" 0 stage internal-doc-summarisation retired
 run "retired is final" 2 stage internal-doc-summarisation deployment
 run "gaps of a retired system" 0 gaps internal-doc-summarisation
 
+# --- vendors: their findings reach the gap report of the systems they supply ---
+run "gaps: vendor not registered" 1 gaps card-fraud-detection
+has "unregistered vendor is a gap" "$T/out" "vendor acme-analytics is not registered"
+run "vendor add" 0 vendor add "$EX/vendors/acme-analytics.yaml"
+run "vendor add again" 4 vendor add "$EX/vendors/acme-analytics.yaml"
+run "vendor add --replace" 0 vendor add --replace "$EX/vendors/acme-analytics.yaml"
+sed 's/result: pass/result: maybe/' "$EX/vendors/acme-analytics.yaml" > "$T/badvendor.yaml"
+run "vendor bad result" 3 vendor add --replace "$T/badvendor.yaml"
+has "vendor error path" "$T/err" "due_diligence.result: expected one of pass, conditional, fail, not 'maybe'"
+run "gaps: missing clause" 1 gaps card-fraud-detection
+has "missing exit plan is a gap" "$T/out" "the contract lacks exit_plan"
+run "vendor review" 0 vendor review acme-analytics --result pass --note "annual audit"
+run "vendor review bad" 2 vendor review acme-analytics --result great
+run "vendor review unknown" 4 vendor review nobody --result pass
+run "vendor show" 0 vendor show acme-analytics
+has "vendor show next review" "$T/out" '"next_review_due"'
+run "vendor list" 0 vendor list
+has "vendor list" "$T/out" "acme-analytics"
+
+# --- human oversight: shutdown, resume, drills ---
+run "shutdown without reason" 2 shutdown card-fraud-detection
+run "shutdown without a role" 4 shutdown card-fraud-detection --reason "false positives spiking"
+run "grant 1st line" 0 role grant user:alice first_line
+run "shutdown" 0 shutdown card-fraud-detection --reason "false positives spiking"
+run "shown as shut down" 0 system show card-fraud-detection
+has "status shut down" "$T/out" "SHUT DOWN"
+run "shutdown twice" 2 shutdown card-fraud-detection --reason "still spiking"
+run "resume" 0 resume card-fraud-detection --reason "threshold fixed"
+run "resume twice" 2 resume card-fraud-detection --reason "again"
+run "drill" 0 shutdown card-fraud-detection --drill --reason "quarterly drill"
+run "gaps after drill" 1 gaps card-fraud-detection --all
+has "drill meets the drill control" "$T/out" "met      rob-shutdown-drill"
+
+# --- incidents and appeals ---
+run "incident open" 0 incident open card-fraud-detection --title "Legit cards blocked" --severity high --breach
+has "breach deadline" "$T/out" "72 hours"
+run "incident bad severity" 2 incident open card-fraud-detection --title x --severity huge
+run "incident update" 0 incident update 1 --root-cause "threshold drift" --notified
+run "incident update nothing" 2 incident update 1
+run "incident close" 0 incident close 1 --resolution "threshold restored"
+run "incident close twice" 2 incident close 1 --resolution again
+run "incident unknown" 4 incident update 99 --notified
+run "incident list" 0 incident list
+has "incident notified" "$T/out" '"notification_overdue": false'
+run "appeal add" 0 appeal add retail-credit-scoring --decision APP-1 --reason "income misread"
+run "appeal add incomplete" 2 appeal add retail-credit-scoring --decision APP-2
+run "appeal resolve" 0 appeal resolve 1 --outcome overturned --note "income verified"
+run "appeal resolve bad" 2 appeal resolve 1 --outcome maybe
+run "appeal list" 0 appeal list
+has "appeal outcome" "$T/out" '"outcome": "overturned"'
+run "stats" 0 stats
+has "stats vendor share" "$T/out" '"vendor_supplied": 2'
+has "stats generative" "$T/out" '"generative_ai": 2'
+
 # --- the demo ---
 run "demo" 0 demo "$T/demo" --examples "$EX"
 has "demo refuses self-approval" "$T/out" "approving their own work is refused"
@@ -140,7 +194,8 @@ run "demo twice" 4 demo "$T/demo" --examples "$EX"
 # --- every change is in the ledger, and it verifies ---
 run "ledger log" 0 ledger log
 for a in system.register system.update assess.record assess.override role.grant catalog.loaded \
-	evidence.add approval.grant system.stage; do
+	evidence.add approval.grant system.stage vendor.register vendor.review oversight.shutdown \
+	oversight.resume oversight.drill incident.open incident.close appeal.add appeal.resolve; do
 	has "ledger has $a" "$T/out" "$a"
 done
 run "verify after all that" 0 ledger verify

@@ -370,6 +370,26 @@ static void test_ledger_record_needs_a_write_transaction(void **state)
 	ag_workspace_free(ws);
 }
 
+/* The statement cache must key on the SQL text, not on where it lives:
+ * callers build SQL in buffers that are reused for other statements. */
+static void test_store_cache_keys_on_text_not_address(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_workspace *ws = open_ws(f, false);
+	struct ag_err err;
+	char sql[64];
+	int64_t v = 0;
+	bool found;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 + %d", 1);
+	assert_int_equal(ag_store_query_int(ws->store, sql, NULL, 0, &v, &found, &err), 0);
+	assert_int_equal(v, 2);
+	snprintf(sql, sizeof(sql), "SELECT 40 + %d", 2); /* same buffer, new text */
+	assert_int_equal(ag_store_query_int(ws->store, sql, NULL, 0, &v, &found, &err), 0);
+	assert_int_equal(v, 42);
+	ag_workspace_free(ws);
+}
+
 /* ---- tampering ------------------------------------------------------------------ */
 
 static void test_verify_detects_a_changed_payload_byte(void **state)
@@ -809,6 +829,7 @@ int main(void)
 		T(test_ledger_with_many_checkpoints_verifies),
 		T(test_ledger_change_and_entry_roll_back_together),
 		T(test_ledger_record_needs_a_write_transaction),
+		T(test_store_cache_keys_on_text_not_address),
 		T(test_verify_detects_a_changed_payload_byte),
 		T(test_verify_detects_a_deleted_entry),
 		T(test_verify_detects_two_swapped_entries),
