@@ -149,6 +149,11 @@ struct ag_ledger_entry {
 	size_t payload_len;
 };
 
+/* The columns of ledger_entry, in the order ag_ledger_entry_read expects. */
+#define AG_LEDGER_ENTRY_COLUMNS "seq, time, actor, action, subject, payload, prev_hash, hash"
+/* Fill e from a row of those columns; strings are borrowed from the row. */
+void ag_ledger_entry_read(struct ag_rows *r, struct ag_ledger_entry *e);
+
 struct ag_ledger_filter {
 	uint64_t since;      /* entries with seq >= since; 0 or 1: all */
 	const char *subject; /* NULL: any */

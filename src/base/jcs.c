@@ -14,31 +14,73 @@
 
 /* ---- numbers (RFC 8785 3.2.2.3 = ECMAScript Number::toString) -------- */
 
+/* Whether the k digits d with decimal exponent e (d1.d2...dk x 10^e) read
+ * back as v. */
+static bool reads_back(const char *d, int k, int e, double v)
+{
+	char c[48];
+	double back;
+	int n = snprintf(c, sizeof(c), "%c.%.*se%d", d[0], k - 1, d + 1, e);
+
+	return ag_parse_double(c, (size_t)n, &back) && back == v;
+}
+
+/* Add delta (+1 or -1) to the last of k digits; false when that would
+ * change the number of digits (999 + 1, 100 - 1). */
+static bool step_digits(char *d, int k, int delta)
+{
+	int i = k - 1;
+
+	while (i >= 0) {
+		if (delta > 0 && d[i] == '9') {
+			d[i--] = '0';
+		} else if (delta < 0 && d[i] == '0') {
+			d[i--] = '9';
+		} else {
+			d[i] = (char)(d[i] + delta);
+			return i > 0 || d[0] != '0';
+		}
+	}
+	return false;
+}
+
 /*
  * The shortest digit string d1..dk and exponent n with v = 0.d1..dk * 10^n
- * that reads back as v.  printf's %.*e rounds correctly (glibc), so the
- * first precision that round-trips gives the shortest and, among strings
- * of that length, the closest digits, as ECMAScript asks.  Cost: up to 17
- * format-and-parse rounds, fine off the hot path.
+ * that reads back as v, and among strings of that length the closest
+ * (ECMAScript Number::toString, RFC 8785 3.2.2.3).  printf's %.*e gives
+ * the correctly rounded k digits (glibc); the shortest string is usually
+ * that one, but at a power of two the interval of values that read back
+ * as v is lopsided (the gap below is half the gap above), and there a
+ * neighbour of the nearest k digits can read back when the nearest does
+ * not.  Cost: up to 17 rounds of format and parse, off the hot path.
  */
 static int shortest_digits(double v, char digits[18], int *n)
 {
 	for (int k = 1; k <= 17; k++) {
-		char tmp[40], c[40];
+		char tmp[40], near[18], up[18], down[18];
 		int len = snprintf(tmp, sizeof(tmp), "%.*e", k - 1, v);
-		int nd = 0, i = 0;
-		double back;
+		int nd = 0, i = 0, e;
 
 		/* Keep the digits, skip the decimal point (whatever the
 		 * locale makes it), stop at the exponent. */
 		for (; i < len && tmp[i] != 'e'; i++)
 			if (tmp[i] >= '0' && tmp[i] <= '9' && nd < 17)
-				digits[nd++] = tmp[i];
-		digits[nd] = '\0';
-		int e = atoi(tmp + i + 1);
-		snprintf(c, sizeof(c), "%c.%se%d", digits[0], digits + 1, e);
-		if (k == 17 || (ag_parse_double(c, strlen(c), &back) && back == v)) {
-			*n = e + 1;
+				near[nd++] = tmp[i];
+		near[nd] = '\0';
+		e = atoi(tmp + i + 1);
+		*n = e + 1;
+		if (k == 17 || reads_back(near, nd, e, v)) {
+			memcpy(digits, near, (size_t)nd + 1);
+			return nd;
+		}
+		memcpy(up, near, (size_t)nd + 1);
+		memcpy(down, near, (size_t)nd + 1);
+		bool up_ok = step_digits(up, nd, +1) && reads_back(up, nd, e, v);
+		bool down_ok = step_digits(down, nd, -1) && reads_back(down, nd, e, v);
+		if (up_ok || down_ok) {
+			/* Both cannot read back when the nearest between them does
+			 * not; take the one that does. */
+			memcpy(digits, up_ok ? up : down, (size_t)nd + 1);
 			return nd;
 		}
 	}

@@ -96,6 +96,18 @@ int cli_fail(int code, const char *msg);
 bool cli_nargs_ok(const struct cli_usage *u, int nargs, int want, const char *what,
 		  int *exit_code);
 
+/* ---- JSON output ---- */
+#include "aigov/json.h"
+struct cli_json {
+	struct ag_buf out;
+	struct ag_json j;
+};
+/* Start a JSON document; returns the writer. */
+struct ag_json *cli_json_init(struct cli_json *c, bool pretty);
+/* Print it and a newline to stdout, free it: EXIT_OK, or EXIT_IO (with a
+ * message) when the writer ran out of memory. */
+int cli_json_print(struct cli_json *c);
+
 /* ---- subcommands (aigov ledger verify, aigov system add, ...) ---- */
 struct cli_sub {
 	const char *name;

@@ -184,21 +184,21 @@ static int list_cases(const char *table)
 {
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
-	struct ag_buf out;
-	struct ag_json j;
+	struct cli_json out;
+	struct ag_json *j;
 	int exit_code, rc;
 
 	if ((exit_code = cli_workspace_open(&ws, false, NULL)))
 		return exit_code;
 	ag_err_clear(&err);
-	ag_buf_init(&out);
-	ag_json_init(&j, &out, true);
-	rc = ag_cases_json(ws, table, &j, &err);
+	j = cli_json_init(&out, true);
+	rc = ag_cases_json(ws, table, j, &err);
 	ag_workspace_free(ws);
-	if (!rc)
-		printf("%s\n", out.buf);
-	ag_buf_release(&out);
-	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
+	if (rc) {
+		ag_buf_release(&out.out);
+		return cli_fail(rc, err.msg);
+	}
+	return cli_json_print(&out);
 }
 
 static int run_ilist(char **args, int nargs)

@@ -210,14 +210,6 @@ const struct cli_usage cmd_ledger_usage = {
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static int print_buf(struct ag_buf *b, bool failed)
-{
-	if (failed || ag_buf_addch(b, '\n'))
-		return cli_error(EXIT_IO, "out of memory");
-	fwrite(b->buf, 1, b->len, stdout);
-	return EXIT_OK;
-}
-
 /* --data: inline JSON, @FILE, or - for standard input, into buf. */
 static int read_data(const char *spec, struct ag_buf *buf, const char **name,
 		     struct ag_err *err)
@@ -308,25 +300,22 @@ static int run_append(char **args, int nargs)
 	if (rc)
 		return cli_fail(rc, err.msg);
 	if (opt_json) {
-		struct ag_buf out;
-		struct ag_json j;
-		ag_buf_init(&out);
-		ag_json_init(&j, &out, false);
-		ag_json_begin_object(&j);
-		ag_json_key(&j, "seq");
-		ag_json_u64(&j, rcpt.seq);
-		ag_json_key(&j, "time");
-		ag_json_cstr(&j, rcpt.time);
-		ag_json_key(&j, "hash");
-		ag_json_cstr(&j, rcpt.hash);
-		ag_json_key(&j, "checkpoint");
+		struct cli_json out;
+		struct ag_json *j = cli_json_init(&out, false);
+		ag_json_begin_object(j);
+		ag_json_key(j, "seq");
+		ag_json_u64(j, rcpt.seq);
+		ag_json_key(j, "time");
+		ag_json_cstr(j, rcpt.time);
+		ag_json_key(j, "hash");
+		ag_json_cstr(j, rcpt.hash);
+		ag_json_key(j, "checkpoint");
 		if (rcpt.checkpoint_id)
-			ag_json_u64(&j, rcpt.checkpoint_id);
+			ag_json_u64(j, rcpt.checkpoint_id);
 		else
-			ag_json_null(&j);
-		ag_json_end_object(&j);
-		rc = print_buf(&out, ag_json_failed(&j));
-		ag_buf_release(&out);
+			ag_json_null(j);
+		ag_json_end_object(j);
+		rc = cli_json_print(&out);
 		return rc;
 	}
 	printf(L("entry %" PRIu64 " recorded at %s (hash %.16s…)\n",
@@ -382,9 +371,8 @@ static int run_log(char **args, int nargs)
 	struct ag_ledger_filter f = { opt_since, opt_subject, opt_limit };
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
-	struct ag_buf out;
-	struct ag_json j;
-	struct log_ctx ctx = { &j };
+	struct cli_json out;
+	struct log_ctx ctx = { cli_json_init(&out, true) };
 	int exit_code, rc;
 
 	(void)args;
@@ -394,22 +382,22 @@ static int run_log(char **args, int nargs)
 	if (exit_code)
 		return exit_code;
 	ag_err_clear(&err);
-	ag_buf_init(&out);
 	if (opt_json) {
-		ag_json_init(&j, &out, true);
-		ag_json_begin_array(&j);
+		ag_json_begin_array(ctx.j);
 		rc = ag_ledger_log(ws->store, &f, log_json, &ctx, &err);
-		ag_json_end_array(&j);
+		ag_json_end_array(ctx.j);
 	} else {
 		rc = ag_ledger_log(ws->store, &f, log_text, NULL, &err);
 	}
 	ag_workspace_free(ws);
-	if (!rc && opt_json)
-		exit_code = print_buf(&out, ag_json_failed(&j));
-	else if (rc)
-		exit_code = cli_fail(rc, err.msg);
-	ag_buf_release(&out);
-	return exit_code;
+	if (rc) {
+		ag_buf_release(&out.out);
+		return cli_fail(rc, err.msg);
+	}
+	if (opt_json)
+		return cli_json_print(&out);
+	ag_buf_release(&out.out);
+	return EXIT_OK;
 }
 
 /* ---- checkpoint ------------------------------------------------------------------------- */
@@ -435,13 +423,10 @@ static int run_checkpoint(char **args, int nargs)
 	if (rc)
 		return cli_fail(rc, err.msg);
 	if (opt_json) {
-		struct ag_buf out;
-		struct ag_json j;
-		ag_buf_init(&out);
-		ag_json_init(&j, &out, false);
-		json_checkpoint(&j, &c);
-		rc = print_buf(&out, ag_json_failed(&j));
-		ag_buf_release(&out);
+		struct cli_json out;
+		struct ag_json *j = cli_json_init(&out, false);
+		json_checkpoint(j, &c);
+		rc = cli_json_print(&out);
 		return rc;
 	}
 	printf(created ? L("checkpoint %" PRIu64 " signed: %" PRIu64 " entries, root %s\n",
@@ -458,35 +443,32 @@ static int run_checkpoint(char **args, int nargs)
 static int report_verification(const struct ag_verify_report *rep, const char *what)
 {
 	if (opt_json) {
-		struct ag_buf out;
-		struct ag_json j;
+		struct cli_json out;
+		struct ag_json *j = cli_json_init(&out, true);
 		int rc;
 
-		ag_buf_init(&out);
-		ag_json_init(&j, &out, true);
-		ag_json_begin_object(&j);
-		ag_json_key(&j, "intact");
-		ag_json_bool(&j, rep->nproblems == 0);
-		ag_json_key(&j, "entries");
-		ag_json_u64(&j, rep->entries);
-		ag_json_key(&j, "checkpoints");
-		ag_json_u64(&j, rep->checkpoints);
-		ag_json_key(&j, "signed_entries");
-		ag_json_u64(&j, rep->signed_size);
-		ag_json_key(&j, "signed_root");
-		ag_json_cstr(&j, rep->signed_size ? rep->signed_root : NULL);
-		ag_json_key(&j, "key_id");
-		ag_json_cstr(&j, rep->key_id);
-		ag_json_key(&j, "problem_count");
-		ag_json_u64(&j, rep->nproblems);
-		ag_json_key(&j, "problems");
-		ag_json_begin_array(&j);
+		ag_json_begin_object(j);
+		ag_json_key(j, "intact");
+		ag_json_bool(j, rep->nproblems == 0);
+		ag_json_key(j, "entries");
+		ag_json_u64(j, rep->entries);
+		ag_json_key(j, "checkpoints");
+		ag_json_u64(j, rep->checkpoints);
+		ag_json_key(j, "signed_entries");
+		ag_json_u64(j, rep->signed_size);
+		ag_json_key(j, "signed_root");
+		ag_json_cstr(j, rep->signed_size ? rep->signed_root : NULL);
+		ag_json_key(j, "key_id");
+		ag_json_cstr(j, rep->key_id);
+		ag_json_key(j, "problem_count");
+		ag_json_u64(j, rep->nproblems);
+		ag_json_key(j, "problems");
+		ag_json_begin_array(j);
 		for (uint64_t i = 0; i < rep->nproblems && i < AG_VERIFY_MAX_PROBLEMS; i++)
-			ag_json_cstr(&j, rep->problems[i]);
-		ag_json_end_array(&j);
-		ag_json_end_object(&j);
-		rc = print_buf(&out, ag_json_failed(&j));
-		ag_buf_release(&out);
+			ag_json_cstr(j, rep->problems[i]);
+		ag_json_end_array(j);
+		ag_json_end_object(j);
+		rc = cli_json_print(&out);
 		if (rc)
 			return rc;
 		return rep->nproblems ? EXIT_FINDINGS : EXIT_OK;
@@ -663,28 +645,25 @@ static int run_prove(char **args, int nargs)
 						   p.len, root);
 	ag_workspace_free(ws);
 	if (opt_json) {
-		struct ag_buf out;
-		struct ag_json j;
-		ag_buf_init(&out);
-		ag_json_init(&j, &out, true);
-		ag_json_begin_object(&j);
-		ag_json_key(&j, "seq");
-		ag_json_u64(&j, seq);
-		ag_json_key(&j, "leaf_index");
-		ag_json_u64(&j, seq - 1);
-		ag_json_key(&j, "tree_size");
-		ag_json_u64(&j, p.tree_size);
-		json_hash(&j, "leaf_hash", p.leaf);
-		json_hashes(&j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
-		ag_json_key(&j, "checkpoint");
-		json_checkpoint(&j, &c);
-		ag_json_key(&j, "signature_valid");
-		ag_json_bool(&j, sig_ok);
-		ag_json_key(&j, "verified");
-		ag_json_bool(&j, ok);
-		ag_json_end_object(&j);
-		rc = print_buf(&out, ag_json_failed(&j));
-		ag_buf_release(&out);
+		struct cli_json out;
+		struct ag_json *j = cli_json_init(&out, true);
+		ag_json_begin_object(j);
+		ag_json_key(j, "seq");
+		ag_json_u64(j, seq);
+		ag_json_key(j, "leaf_index");
+		ag_json_u64(j, seq - 1);
+		ag_json_key(j, "tree_size");
+		ag_json_u64(j, p.tree_size);
+		json_hash(j, "leaf_hash", p.leaf);
+		json_hashes(j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
+		ag_json_key(j, "checkpoint");
+		json_checkpoint(j, &c);
+		ag_json_key(j, "signature_valid");
+		ag_json_bool(j, sig_ok);
+		ag_json_key(j, "verified");
+		ag_json_bool(j, ok);
+		ag_json_end_object(j);
+		rc = cli_json_print(&out);
 		return rc ? rc : (ok ? EXIT_OK : EXIT_FINDINGS);
 	}
 	printf(L("inclusion proof of entry %" PRIu64 " in checkpoint %" PRIu64
@@ -751,23 +730,20 @@ static int run_consistency(char **args, int nargs)
 						     p.len);
 	ag_workspace_free(ws);
 	if (opt_json) {
-		struct ag_buf out;
-		struct ag_json j;
-		ag_buf_init(&out);
-		ag_json_init(&j, &out, true);
-		ag_json_begin_object(&j);
-		ag_json_key(&j, "old");
-		json_checkpoint(&j, &a);
-		ag_json_key(&j, "new");
-		json_checkpoint(&j, &b);
-		json_hashes(&j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
-		ag_json_key(&j, "signatures_valid");
-		ag_json_bool(&j, sig_ok);
-		ag_json_key(&j, "verified");
-		ag_json_bool(&j, ok);
-		ag_json_end_object(&j);
-		rc = print_buf(&out, ag_json_failed(&j));
-		ag_buf_release(&out);
+		struct cli_json out;
+		struct ag_json *j = cli_json_init(&out, true);
+		ag_json_begin_object(j);
+		ag_json_key(j, "old");
+		json_checkpoint(j, &a);
+		ag_json_key(j, "new");
+		json_checkpoint(j, &b);
+		json_hashes(j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
+		ag_json_key(j, "signatures_valid");
+		ag_json_bool(j, sig_ok);
+		ag_json_key(j, "verified");
+		ag_json_bool(j, ok);
+		ag_json_end_object(j);
+		rc = cli_json_print(&out);
 		return rc ? rc : (ok ? EXIT_OK : EXIT_FINDINGS);
 	}
 	printf(L("consistency proof from checkpoint %" PRIu64 " (%" PRIu64 " entries) to "

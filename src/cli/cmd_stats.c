@@ -24,8 +24,8 @@ static int run_stats(char **args, int nargs)
 {
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
-	struct ag_buf out;
-	struct ag_json j;
+	struct cli_json out;
+	struct ag_json *j;
 	int exit_code, rc;
 
 	(void)args;
@@ -34,14 +34,14 @@ static int run_stats(char **args, int nargs)
 	if ((exit_code = cli_workspace_open(&ws, false, NULL)))
 		return exit_code;
 	ag_err_clear(&err);
-	ag_buf_init(&out);
-	ag_json_init(&j, &out, true);
-	rc = ag_stats_json(ws, &j, &err);
+	j = cli_json_init(&out, true);
+	rc = ag_stats_json(ws, j, &err);
 	ag_workspace_free(ws);
-	if (!rc)
-		printf("%s\n", out.buf);
-	ag_buf_release(&out);
-	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
+	if (rc) {
+		ag_buf_release(&out.out);
+		return cli_fail(rc, err.msg);
+	}
+	return cli_json_print(&out);
 }
 
 int cmd_stats(int argc, char **argv)

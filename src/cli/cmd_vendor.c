@@ -96,8 +96,8 @@ static int run_show(char **args, int nargs)
 {
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
-	struct ag_buf out;
-	struct ag_json j;
+	struct cli_json out;
+	struct ag_json *j;
 	int exit_code, rc;
 
 	if (!cli_nargs_ok(&show_usage, nargs, 1, "ID", &exit_code))
@@ -105,14 +105,14 @@ static int run_show(char **args, int nargs)
 	if ((exit_code = cli_workspace_open(&ws, false, NULL)))
 		return exit_code;
 	ag_err_clear(&err);
-	ag_buf_init(&out);
-	ag_json_init(&j, &out, true);
-	rc = ag_vendor_json(ws, args[0], &j, &err);
+	j = cli_json_init(&out, true);
+	rc = ag_vendor_json(ws, args[0], j, &err);
 	ag_workspace_free(ws);
-	if (!rc)
-		printf("%s\n", out.buf);
-	ag_buf_release(&out);
-	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
+	if (rc) {
+		ag_buf_release(&out.out);
+		return cli_fail(rc, err.msg);
+	}
+	return cli_json_print(&out);
 }
 
 /* A member's string, or "" (never NULL: it goes to printf). */
@@ -139,8 +139,8 @@ static int run_list(char **args, int nargs)
 {
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
-	struct ag_buf out;
-	struct ag_json j;
+	struct cli_json out;
+	struct ag_json *j;
 	int exit_code, rc;
 
 	(void)args;
@@ -149,17 +149,16 @@ static int run_list(char **args, int nargs)
 	if ((exit_code = cli_workspace_open(&ws, false, NULL)))
 		return exit_code;
 	ag_err_clear(&err);
-	ag_buf_init(&out);
-	ag_json_init(&j, &out, true);
+	j = cli_json_init(&out, true);
 	if (opt_json)
-		ag_json_begin_array(&j);
-	rc = ag_vendor_list(ws, print_vendor, opt_json ? &j : NULL, &err);
+		ag_json_begin_array(j);
+	rc = ag_vendor_list(ws, print_vendor, opt_json ? j : NULL, &err);
 	ag_workspace_free(ws);
 	if (!rc && opt_json) {
-		ag_json_end_array(&j);
-		printf("%s\n", out.buf);
+		ag_json_end_array(j);
+		return cli_json_print(&out);
 	}
-	ag_buf_release(&out);
+	ag_buf_release(&out.out);
 	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }
 

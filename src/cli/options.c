@@ -268,3 +268,22 @@ int cli_run_simple(int argc, char **argv, const struct cli_usage *u,
 	free(args);
 	return exit_code;
 }
+
+struct ag_json *cli_json_init(struct cli_json *c, bool pretty)
+{
+	ag_buf_init(&c->out);
+	ag_json_init(&c->j, &c->out, pretty);
+	return &c->j;
+}
+
+int cli_json_print(struct cli_json *c)
+{
+	int rc = EXIT_OK;
+
+	if (ag_json_failed(&c->j) || ag_buf_addch(&c->out, '\n'))
+		rc = cli_error(EXIT_IO, "out of memory");
+	else
+		fwrite(c->out.buf, 1, c->out.len, stdout);
+	ag_buf_release(&c->out);
+	return rc;
+}

@@ -491,16 +491,27 @@ int ag_ledger_append(struct ag_ledger *l, const struct ag_ledger_event *ev,
 
 /* ---- reading ------------------------------------------------------------------- */
 
+void ag_ledger_entry_read(struct ag_rows *r, struct ag_ledger_entry *e)
+{
+	e->seq = (uint64_t)ag_rows_int(r, 0);
+	e->time = ag_rows_text(r, 1, NULL);
+	e->actor = ag_rows_text(r, 2, NULL);
+	e->action = ag_rows_text(r, 3, NULL);
+	e->subject = ag_rows_text(r, 4, NULL);
+	e->payload = ag_rows_text(r, 5, &e->payload_len);
+	e->prev = ag_rows_text(r, 6, NULL);
+	e->hash = ag_rows_text(r, 7, NULL);
+}
+
 int ag_ledger_log(struct ag_store *s, const struct ag_ledger_filter *f,
 		  int (*fn)(void *ctx, const struct ag_ledger_entry *e),
 		  void *ctx, struct ag_err *err)
 {
 	static const char *const all_sql =
-		"SELECT seq, time, actor, action, subject, payload, prev_hash, hash"
-		" FROM ledger_entry WHERE seq >= $1 ORDER BY seq";
+		"SELECT " AG_LEDGER_ENTRY_COLUMNS " FROM ledger_entry WHERE seq >= $1 ORDER BY seq";
 	static const char *const subject_sql =
-		"SELECT seq, time, actor, action, subject, payload, prev_hash, hash"
-		" FROM ledger_entry WHERE seq >= $1 AND subject = $2 ORDER BY seq";
+		"SELECT " AG_LEDGER_ENTRY_COLUMNS " FROM ledger_entry"
+		" WHERE seq >= $1 AND subject = $2 ORDER BY seq";
 	struct ag_ledger_filter none = { 0, NULL, 0 };
 	struct ag_val p[2];
 	struct ag_rows *r;
@@ -517,14 +528,7 @@ int ag_ledger_log(struct ag_store *s, const struct ag_ledger_filter *f,
 		return rc;
 	while ((rc = ag_rows_next(r, err)) == 1) {
 		struct ag_ledger_entry e;
-		e.seq = (uint64_t)ag_rows_int(r, 0);
-		e.time = ag_rows_text(r, 1, NULL);
-		e.actor = ag_rows_text(r, 2, NULL);
-		e.action = ag_rows_text(r, 3, NULL);
-		e.subject = ag_rows_text(r, 4, NULL);
-		e.payload = ag_rows_text(r, 5, &e.payload_len);
-		e.prev = ag_rows_text(r, 6, NULL);
-		e.hash = ag_rows_text(r, 7, NULL);
+		ag_ledger_entry_read(r, &e);
 		rc = fn(ctx, &e);
 		if (rc || (f->limit && ++n >= f->limit))
 			break;

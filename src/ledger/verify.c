@@ -54,6 +54,21 @@ static void problem(struct ag_ledger_verifier *v, const char *fmt, ...)
 	v->rep.nproblems++;
 }
 
+/* Times are well-formed and never go backwards (entries, checkpoints). */
+static void check_time(struct ag_ledger_verifier *v, const char *what, uint64_t id,
+		       const char *time, int64_t *last)
+{
+	int64_t t;
+
+	if (!ag_time_parse(time, strlen(time), &t))
+		problem(v, "%s %" PRIu64 ": time '%.40s' is not an RFC 3339 UTC time", what, id, time);
+	else if (t < *last)
+		problem(v, "%s %" PRIu64 ": its time %s is earlier than the %s before it", what, id,
+			time, what);
+	else
+		*last = t;
+}
+
 int ag_ledger_verifier_new(struct ag_ledger_verifier **out,
 			   const struct ag_ledger_key *key, const char *workspace_id,
 			   struct ag_err *err)
@@ -99,7 +114,6 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 	uint8_t root[AG_HASH_LEN], sig[crypto_sign_BYTES];
 	const struct cp *prev;
 	struct cp *n;
-	int64_t t;
 
 	if (v->sorted)
 		return ag_err_set(err, AG_EINVAL, "verifier: checkpoints must come before entries");
@@ -123,14 +137,7 @@ int ag_ledger_verifier_checkpoint(struct ag_ledger_verifier *v,
 	else if (c->id != (prev ? prev->c.id + 1 : 1))
 		problem(v, "checkpoint %" PRIu64 ": checkpoints %" PRIu64 "..%" PRIu64
 			   " before it are missing", c->id, prev ? prev->c.id + 1 : 1, c->id - 1);
-	if (!ag_time_parse(c->time, strlen(c->time), &t))
-		problem(v, "checkpoint %" PRIu64 ": time '%.40s' is not an RFC 3339 UTC time",
-			c->id, c->time);
-	else if (t < v->cp_time)
-		problem(v, "checkpoint %" PRIu64 ": its time %s is earlier than the checkpoint "
-			   "before it", c->id, c->time);
-	else
-		v->cp_time = t;
+	check_time(v, "checkpoint", c->id, c->time, &v->cp_time);
 	if (prev && c->tree_size < prev->c.tree_size)
 		problem(v, "checkpoint %" PRIu64 ": covers %" PRIu64 " entries, fewer than "
 			   "checkpoint %" PRIu64 " before it (%" PRIu64 ")",
@@ -254,7 +261,6 @@ int ag_ledger_verifier_entry(struct ag_ledger_verifier *v,
 {
 	uint8_t h[AG_HASH_LEN];
 	char hex[AG_HASH_HEX_LEN + 1];
-	int64_t t;
 	int rc = prepare(v, err);
 
 	if (rc)
@@ -278,14 +284,7 @@ int ag_ledger_verifier_entry(struct ag_ledger_verifier *v,
 		if (why)
 			problem(v, "entry %" PRIu64 ": its %s %s", e->seq, fields[i], why);
 	}
-	if (!ag_time_parse(e->time, strlen(e->time), &t))
-		problem(v, "entry %" PRIu64 ": time '%.40s' is not an RFC 3339 UTC time",
-			e->seq, e->time);
-	else if (t < v->prev_time)
-		problem(v, "entry %" PRIu64 ": its time %s is earlier than the entry "
-			   "before it", e->seq, e->time);
-	else
-		v->prev_time = t;
+	check_time(v, "entry", e->seq, e->time, &v->prev_time);
 	if (ag_ledger_entry_encode(&v->enc, e->seq, e->time, e->actor, e->action,
 				   e->subject, e->payload, e->payload_len, e->prev))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
@@ -345,19 +344,11 @@ int ag_ledger_verify(struct ag_store *s, const struct ag_ledger_key *key,
 	for (size_t i = 0; !rc && i < ncps; i++)
 		rc = ag_ledger_verifier_checkpoint(v, &cps[i], err);
 	if (!rc)
-		rc = ag_store_query(s, "SELECT seq, time, actor, action, subject, payload,"
-				       " prev_hash, hash FROM ledger_entry ORDER BY seq",
-				    NULL, 0, &r, err);
+		rc = ag_store_query(s, "SELECT " AG_LEDGER_ENTRY_COLUMNS " FROM ledger_entry"
+				       " ORDER BY seq", NULL, 0, &r, err);
 	while (!rc && (rc = ag_rows_next(r, err)) == 1) {
 		struct ag_ledger_entry e;
-		e.seq = (uint64_t)ag_rows_int(r, 0);
-		e.time = ag_rows_text(r, 1, NULL);
-		e.actor = ag_rows_text(r, 2, NULL);
-		e.action = ag_rows_text(r, 3, NULL);
-		e.subject = ag_rows_text(r, 4, NULL);
-		e.payload = ag_rows_text(r, 5, &e.payload_len);
-		e.prev = ag_rows_text(r, 6, NULL);
-		e.hash = ag_rows_text(r, 7, NULL);
+		ag_ledger_entry_read(r, &e);
 		rc = ag_ledger_verifier_entry(v, &e, err);
 	}
 	ag_rows_free(r);

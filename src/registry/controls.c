@@ -5,6 +5,7 @@
 #include "aigov/registry.h"
 
 #include "aigov/operations.h"
+#include "internal.h"
 
 #include "aigov/file.h"
 #include "aigov/merkle.h"
@@ -26,38 +27,14 @@ static int64_t frequency_days(int f)
 	return f >= 0 && f < 6 ? days[f] : 0;
 }
 
+/* A ledger entry about system `system`. */
 static int record_json(struct ag_workspace *ws, const char *actor, const char *action,
 		       const char *system, struct ag_buf *b, bool failed, struct ag_err *err)
 {
 	char subject[96];
-	struct ag_ledger_event ev = { actor, action, subject, b->buf, b->len };
 
 	snprintf(subject, sizeof(subject), "system:%s", system);
-	if (failed)
-		return ag_err_set(err, AG_ENOMEM, "out of memory");
-	return ag_ledger_record(ws->ledger, &ev, NULL, err);
-}
-
-static int finish(struct ag_workspace *ws, int rc, struct ag_err *err)
-{
-	if (!rc)
-		return ag_store_commit(ws->store, err);
-	ag_store_rollback(ws->store);
-	return rc;
-}
-
-static int system_exists(struct ag_workspace *ws, const char *id, struct ag_err *err)
-{
-	struct ag_val p = ag_val_str(id);
-	int64_t n = 0;
-	bool found;
-	int rc = ag_store_query_int(ws->store, "SELECT count(*) FROM ai_system WHERE id = $1",
-				    &p, 1, &n, &found, err);
-
-	if (!rc && n == 0)
-		rc = ag_err_set(err, AG_ENOTFOUND, "no AI system '%s' in the inventory (see "
-				"'aigov system list')", id);
-	return rc;
+	return reg_record(ws, actor, action, subject, b, failed, err);
 }
 
 static int known_control(const struct ag_catalog *c, const char *control_id,
@@ -99,7 +76,7 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 	rc = ag_store_begin(ws->store, true, err);
 	if (rc)
 		return rc;
-	if (!(rc = system_exists(ws, id, err)))
+	if (!(rc = reg_need_system(ws, id, err)))
 		rc = known_control(c, control_id, err);
 	ag_time_format(now, ag_time_now_us());
 	if (!rc) {
@@ -138,7 +115,7 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 	}
 	if (!rc && sha256_out)
 		memcpy(sha256_out, sha, 65);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 /* ---- approvals ------------------------------------------------------------------ */
@@ -188,7 +165,7 @@ int ag_approve(struct ag_workspace *ws, const struct ag_catalog *c, const char *
 
 	if (rc)
 		return rc;
-	if (!(rc = system_exists(ws, id, err)) && !(rc = known_control(c, control_id, err)))
+	if (!(rc = reg_need_system(ws, id, err)) && !(rc = known_control(c, control_id, err)))
 		rc = find_maker(ws, id, control_id, maker, sizeof(maker), err);
 	if (!rc && !strcmp(maker, actor))
 		rc = ag_err_set(err, AG_EPERM, "%s made what is to be approved (%s of %s): a "
@@ -220,7 +197,7 @@ int ag_approve(struct ag_workspace *ws, const struct ag_catalog *c, const char *
 		rc = record_json(ws, actor, "approval.grant", id, &b, ag_json_failed(&j), err);
 		ag_buf_release(&b);
 	}
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 /* ---- gaps ------------------------------------------------------------------------- */
@@ -400,7 +377,7 @@ int ag_stage_advance(struct ag_workspace *ws, const struct ag_catalog *c, const 
 		return rc;
 	rc = ag_registry_load(ws, id, &set, err);
 	if (rc)
-		return finish(ws, rc, err);
+		return reg_finish(ws, rc, err);
 	s = &set->systems[0];
 	from = s->stage;
 	if (from == AG_STAGE_RETIRED)
@@ -449,5 +426,5 @@ int ag_stage_advance(struct ag_workspace *ws, const struct ag_catalog *c, const 
 	ag_system_set_free(set);
 	if (rc != AG_EPERM)
 		ag_gap_report_release(blocking);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }

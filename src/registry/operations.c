@@ -9,6 +9,8 @@
 #include "aigov/time.h"
 #include "aigov/yamldoc.h"
 
+#include "internal.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,37 +22,6 @@ const char *const ag_review_result_ids[] = { "pass", "conditional", "fail", NULL
 const char *const ag_oversight_kind_ids[] = { "shutdown", "resume", "drill", NULL };
 const char *const ag_severity_ids[] = { "low", "medium", "high", "critical", NULL };
 const char *const ag_appeal_outcome_ids[] = { "upheld", "overturned", "amended", NULL };
-
-static int finish(struct ag_workspace *ws, int rc, struct ag_err *err)
-{
-	if (!rc)
-		return ag_store_commit(ws->store, err);
-	ag_store_rollback(ws->store);
-	return rc;
-}
-
-static int record(struct ag_workspace *ws, const char *actor, const char *action,
-		  const char *subject, struct ag_buf *b, bool failed, struct ag_err *err)
-{
-	struct ag_ledger_event ev = { actor, action, subject, b->buf, b->len };
-
-	if (failed)
-		return ag_err_set(err, AG_ENOMEM, "out of memory");
-	return ag_ledger_record(ws->ledger, &ev, NULL, err);
-}
-
-static int need_system(struct ag_workspace *ws, const char *id, struct ag_err *err)
-{
-	struct ag_val p = ag_val_str(id);
-	int64_t n = 0;
-	bool found;
-	int rc = ag_store_query_int(ws->store, "SELECT count(*) FROM ai_system WHERE id = $1",
-				    &p, 1, &n, &found, err);
-
-	if (!rc && !n)
-		rc = ag_err_set(err, AG_ENOTFOUND, "no AI system '%s' in the inventory", id);
-	return rc;
-}
 
 static int64_t days_of(int frequency)
 {
@@ -208,9 +179,9 @@ int ag_vendor_add_file(struct ag_workspace *ws, const char *path, const char *ac
 	}
 	snprintf(subject, sizeof(subject), "vendor:%s", id_out);
 	if (!rc)
-		rc = record(ws, actor, n ? "vendor.update" : "vendor.register", subject, &canon,
+		rc = reg_record(ws, actor, n ? "vendor.update" : "vendor.register", subject, &canon,
 			    false, err);
-	rc = finish(ws, rc, err);
+	rc = reg_finish(ws, rc, err);
 out:
 	ag_buf_release(&json);
 	ag_buf_release(&canon);
@@ -256,9 +227,9 @@ int ag_vendor_review(struct ag_workspace *ws, const char *id, int result, const 
 	ag_json_end_object(&j);
 	snprintf(subject, sizeof(subject), "vendor:%s", id);
 	if (!rc)
-		rc = record(ws, actor, "vendor.review", subject, &b, ag_json_failed(&j), err);
+		rc = reg_record(ws, actor, "vendor.review", subject, &b, ag_json_failed(&j), err);
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 static int vendor_row(struct ag_workspace *ws, const char *id, json_t **desc, char *last,
@@ -471,7 +442,7 @@ int ag_oversight_record(struct ag_workspace *ws, const char *id, int kind,
 	rc = ag_store_begin(ws->store, true, err);
 	if (rc)
 		return rc;
-	if (!(rc = need_system(ws, id, err)) && !(rc = ag_role_has(ws, actor, AG_ROLE_FIRST_LINE,
+	if (!(rc = reg_need_system(ws, id, err)) && !(rc = ag_role_has(ws, actor, AG_ROLE_FIRST_LINE,
 								    &first, err)))
 		rc = ag_role_has(ws, actor, AG_ROLE_SECOND_LINE, &second, err);
 	if (!rc && !first && !second)
@@ -499,9 +470,9 @@ int ag_oversight_record(struct ag_workspace *ws, const char *id, int kind,
 	snprintf(subject, sizeof(subject), "system:%s", id);
 	snprintf(action, sizeof(action), "oversight.%s", ag_oversight_kind_ids[kind]);
 	if (!rc)
-		rc = record(ws, actor, action, subject, &b, ag_json_failed(&j), err);
+		rc = reg_record(ws, actor, action, subject, &b, ag_json_failed(&j), err);
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 /* ---- incidents ------------------------------------------------------------------- */
@@ -536,7 +507,7 @@ int ag_incident_open(struct ag_workspace *ws, const char *id, const char *title,
 	rc = ag_store_begin(ws->store, true, err);
 	if (rc)
 		return rc;
-	rc = need_system(ws, id, err);
+	rc = reg_need_system(ws, id, err);
 	ag_time_format(now, t);
 	ag_time_format(notify, t + (int64_t)AG_BREACH_NOTIFY_HOURS * 3600 * 1000000);
 	if (!rc) {
@@ -560,11 +531,11 @@ int ag_incident_open(struct ag_workspace *ws, const char *id, const char *title,
 				       breach ? "yes" : "no", breach ? notify : NULL };
 		snprintf(idtext, sizeof(idtext), "%" PRId64, *incident_id);
 		snprintf(subject, sizeof(subject), "system:%s", id);
-		rc = record(ws, actor, "incident.open", subject, &b,
+		rc = reg_record(ws, actor, "incident.open", subject, &b,
 			    case_json_payload(&b, keys, vals, 5), err);
 	}
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 /* The system of an incident or appeal, and whether it is still open. */
@@ -622,11 +593,11 @@ int ag_incident_update(struct ag_workspace *ws, int64_t incident_id, const char 
 		const char *vals[] = { idtext, root_cause, remediation, notified ? now : NULL };
 		snprintf(idtext, sizeof(idtext), "%" PRId64, incident_id);
 		snprintf(subject, sizeof(subject), "system:%s", system);
-		rc = record(ws, actor, "incident.update", subject, &b,
+		rc = reg_record(ws, actor, "incident.update", subject, &b,
 			    case_json_payload(&b, keys, vals, 4), err);
 	}
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_incident_close(struct ag_workspace *ws, int64_t incident_id, const char *resolution,
@@ -658,11 +629,11 @@ int ag_incident_close(struct ag_workspace *ws, int64_t incident_id, const char *
 		const char *vals[] = { idtext, resolution };
 		snprintf(idtext, sizeof(idtext), "%" PRId64, incident_id);
 		snprintf(subject, sizeof(subject), "system:%s", system);
-		rc = record(ws, actor, "incident.close", subject, &b,
+		rc = reg_record(ws, actor, "incident.close", subject, &b,
 			    case_json_payload(&b, keys, vals, 2), err);
 	}
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 /* ---- appeals ---------------------------------------------------------------------- */
@@ -682,7 +653,7 @@ int ag_appeal_add(struct ag_workspace *ws, const char *id, const char *decision_
 	rc = ag_store_begin(ws->store, true, err);
 	if (rc)
 		return rc;
-	rc = need_system(ws, id, err);
+	rc = reg_need_system(ws, id, err);
 	ag_time_format(now, ag_time_now_us());
 	if (!rc) {
 		struct ag_val p[5] = { ag_val_str(id), ag_val_str(decision_ref), ag_val_str(reason),
@@ -700,11 +671,11 @@ int ag_appeal_add(struct ag_workspace *ws, const char *id, const char *decision_
 		const char *vals[] = { idtext, decision_ref, reason };
 		snprintf(idtext, sizeof(idtext), "%" PRId64, *appeal_id);
 		snprintf(subject, sizeof(subject), "system:%s", id);
-		rc = record(ws, actor, "appeal.add", subject, &b, case_json_payload(&b, keys, vals, 3),
+		rc = reg_record(ws, actor, "appeal.add", subject, &b, case_json_payload(&b, keys, vals, 3),
 			    err);
 	}
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_appeal_resolve(struct ag_workspace *ws, int64_t appeal_id, int outcome,
@@ -734,11 +705,11 @@ int ag_appeal_resolve(struct ag_workspace *ws, int64_t appeal_id, int outcome,
 		const char *vals[] = { idtext, ag_appeal_outcome_ids[outcome], note };
 		snprintf(idtext, sizeof(idtext), "%" PRId64, appeal_id);
 		snprintf(subject, sizeof(subject), "system:%s", system);
-		rc = record(ws, actor, "appeal.resolve", subject, &b,
+		rc = reg_record(ws, actor, "appeal.resolve", subject, &b,
 			    case_json_payload(&b, keys, vals, 3), err);
 	}
 	ag_buf_release(&b);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,

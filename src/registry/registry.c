@@ -1,6 +1,8 @@
 /* The inventory, roles and assessments in the store (registry.h). */
 #include "aigov/registry.h"
 
+#include "internal.h"
+
 #include "aigov/jcs.h"
 #include "aigov/merkle.h"
 #include "aigov/str.h"
@@ -12,9 +14,8 @@
 
 const char *const ag_role_ids[] = { "admin", "first_line", "second_line", "third_line", NULL };
 
-/* Record a ledger entry whose payload is the JSON built in `b`. */
-static int record(struct ag_workspace *ws, const char *actor, const char *action,
-		  const char *subject, struct ag_buf *b, bool failed, struct ag_err *err)
+int reg_record(struct ag_workspace *ws, const char *actor, const char *action,
+	       const char *subject, const struct ag_buf *b, bool failed, struct ag_err *err)
 {
 	struct ag_ledger_event ev = { actor, action, subject, b->buf, b->len };
 
@@ -23,11 +24,25 @@ static int record(struct ag_workspace *ws, const char *actor, const char *action
 	return ag_ledger_record(ws->ledger, &ev, NULL, err);
 }
 
-static int finish(struct ag_workspace *ws, int rc, struct ag_err *err)
+int reg_finish(struct ag_workspace *ws, int rc, struct ag_err *err)
 {
 	if (!rc)
 		return ag_store_commit(ws->store, err);
 	ag_store_rollback(ws->store);
+	return rc;
+}
+
+int reg_need_system(struct ag_workspace *ws, const char *id, struct ag_err *err)
+{
+	struct ag_val p = ag_val_str(id);
+	int64_t n = 0;
+	bool found;
+	int rc = ag_store_query_int(ws->store, "SELECT count(*) FROM ai_system WHERE id = $1",
+				    &p, 1, &n, &found, err);
+
+	if (!rc && n == 0)
+		rc = ag_err_set(err, AG_ENOTFOUND, "no AI system '%s' in the inventory (see "
+				"'aigov system list')", id);
 	return rc;
 }
 
@@ -79,10 +94,10 @@ int ag_role_grant(struct ag_workspace *ws, const char *actor, const char *who, i
 		ag_json_key(&j, "role");
 		ag_json_cstr(&j, ag_role_ids[role]);
 		ag_json_end_object(&j);
-		rc = record(ws, actor, "role.grant", who, &b, ag_json_failed(&j), err);
+		rc = reg_record(ws, actor, "role.grant", who, &b, ag_json_failed(&j), err);
 		ag_buf_release(&b);
 	}
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_role_list(struct ag_workspace *ws,
@@ -169,7 +184,7 @@ static int add_one(struct ag_workspace *ws, const struct ag_system *in, const ch
 		ag_json_end_object(&j);
 		char subject[96];
 		snprintf(subject, sizeof(subject), "system:%s", s.id);
-		rc = record(ws, actor, exists ? "system.update" : "system.register", subject, &b,
+		rc = reg_record(ws, actor, exists ? "system.update" : "system.register", subject, &b,
 			    ag_json_failed(&j), err);
 	}
 	ag_buf_release(&yaml);
@@ -189,7 +204,7 @@ int ag_registry_add(struct ag_workspace *ws, struct ag_system_set *const *sets,
 	for (size_t k = 0; k < nsets; k++)
 		for (size_t i = 0; !rc && i < sets[k]->n; i++)
 			rc = add_one(ws, &sets[k]->systems[i], actor, replace, now, err);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_registry_load(struct ag_workspace *ws, const char *id, struct ag_system_set **out,
@@ -338,7 +353,7 @@ static int note_policy(struct ag_workspace *ws, const struct ag_risk_method *m,
 	ag_json_cstr(&j, m->sha256);
 	ag_json_end_object(&j);
 	ag_json_end_object(&j);
-	rc = record(ws, actor, "catalog.loaded", "catalog", &b, ag_json_failed(&j), err);
+	rc = reg_record(ws, actor, "catalog.loaded", "catalog", &b, ag_json_failed(&j), err);
 	ag_buf_release(&b);
 	return rc;
 }
@@ -494,14 +509,14 @@ int ag_registry_assess(struct ag_workspace *ws, const char *id,
 	}
 	snprintf(subject, sizeof(subject), "system:%s", id);
 	if (!rc)
-		rc = record(ws, actor, info->overridden ? "assess.override" : "assess.record",
+		rc = reg_record(ws, actor, info->overridden ? "assess.override" : "assess.record",
 			    subject, &b, false, err);
 	if (!rc && json && ag_buf_add(json, b.buf, b.len))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	ag_buf_release(&b);
 out:
 	ag_system_set_free(set);
-	return finish(ws, rc, err);
+	return reg_finish(ws, rc, err);
 }
 
 int ag_registry_latest_assessment(struct ag_workspace *ws, const char *id,

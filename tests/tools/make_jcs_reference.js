@@ -5,7 +5,8 @@
 //   node tests/tools/make_jcs_reference.js > tests/data/jcs_numbers.tsv
 //
 // The inputs: RFC 8785 Appendix B's edge cases, powers of ten around the
-// notation switches, and pseudo-random bit patterns from a fixed seed.
+// notation switches, every power of two, and pseudo-random bit patterns
+// from a fixed seed.
 const buf = new DataView(new ArrayBuffer(8));
 const out = [];
 function emit(bits) {
@@ -33,6 +34,9 @@ for (let e = -30; e <= 30; e++) {
 }
 [0.1, 0.2, 0.30000000000000004, 1 / 3, 2 / 3, 100, 1e21, 1e-7, 123e-20,
  9007199254740991, 9007199254740992, 4.35, 0.000001, 5e-324].forEach(emitValue);
+// Every power of two: at them the rounding interval is lopsided, and the
+// shortest digits are not always the nearest ones.
+for (let e = -1074; e <= 1023; e++) emitValue(Math.pow(2, e));
 // xorshift64* from a fixed seed: reproducible "random" doubles of every size.
 let s = 0x9e3779b97f4a7c15n;
 const M = (1n << 64n) - 1n;

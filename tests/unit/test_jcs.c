@@ -127,6 +127,13 @@ static void test_jcs_integers_beyond_2_pow_53_are_refused(void **state)
 	(void)state;
 	expect_canon("[9007199254740991,-9007199254740991]",
 		     "[9007199254740991,-9007199254740991]");
+	/* The canonical form decides, not the spelling: 1e16 would be
+	 * written 10000000000000000, an integer no reader agrees on, while
+	 * 1e21 is written 1e+21 (found by fuzz/fuzz_jcs.c). */
+	out = canon("[1e16]", &err, &rc);
+	free(out);
+	assert_int_equal(rc, AG_EPARSE);
+	expect_canon("[1e21,-1.5e300]", "[1e+21,-1.5e+300]");
 	out = canon("{\"a\":{\"b\":[1,9007199254740993]}}", &err, &rc);
 	free(out);
 	assert_int_equal(rc, AG_EPARSE);
