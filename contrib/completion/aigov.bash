@@ -1,6 +1,8 @@
 # bash completion for aigov.
 #   source contrib/completion/aigov.bash
 # or install it as /usr/share/bash-completion/completions/aigov
+_aigov_commands="appeal approve assess catalog demo evidence gaps help incident init ledger profile resume role shutdown stage stats system vendor version"
+
 _aigov()
 {
 	local cur prev cmd i
@@ -25,14 +27,47 @@ _aigov()
 		elif [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--lang --workspace --version --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "help init ledger profile version" -- "$cur"))
+			COMPREPLY=($(compgen -W "$_aigov_commands" -- "$cur"))
 		fi
 		return
 	fi
 
 	case $cmd in
 	help)
-		COMPREPLY=($(compgen -W "init ledger profile version help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "$_aigov_commands" -- "$cur")) ;;
+	system|catalog|role|vendor|incident|appeal|evidence)
+		local sub= subs
+		case $cmd in
+		system) subs="add show list export" ;;
+		catalog) subs="list show check" ;;
+		role) subs="grant list" ;;
+		vendor) subs="add show list review" ;;
+		incident) subs="open update close list" ;;
+		appeal) subs="add resolve list" ;;
+		evidence) subs="add" ;;
+		esac
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			[[ ${COMP_WORDS[i]} != -* ]] && { sub=${COMP_WORDS[i]}; break; }
+		done
+		if [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--json --actor --workspace --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	assess|approve|gaps|stage|shutdown|resume|demo)
+		if [[ $cur == -* ]]; then
+			case $cmd in
+			assess) COMPREPLY=($(compgen -W "--override --justification --actor --workspace --json --help" -- "$cur")) ;;
+			gaps) COMPREPLY=($(compgen -W "--all --json --workspace --help" -- "$cur")) ;;
+			shutdown) COMPREPLY=($(compgen -W "--reason --drill --actor --workspace --help" -- "$cur")) ;;
+			demo) COMPREPLY=($(compgen -W "--examples --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--note --reason --actor --workspace --help" -- "$cur")) ;;
+			esac
+		elif [[ $cmd == stage && $prev != stage ]]; then
+			COMPREPLY=($(compgen -W "planning data modelling deployment retired" -- "$cur"))
+		fi ;;
 	init)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--actor --help" -- "$cur"))
