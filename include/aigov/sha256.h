@@ -19,10 +19,11 @@
 void ag_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 		 uint8_t out[32]);
 
+/* The same through libsodium, whatever the CPU (tests compare the two). */
+void ag_sha256_2_portable(const void *a, size_t alen, const void *b, size_t blen,
+			  uint8_t out[32]);
+
 /* Whether the SHA-NI path is in use (for tests and benchmarks). */
 bool ag_sha256_accelerated(void);
-
-/* Force the portable path (tests): false, the default, lets the CPU decide. */
-void ag_sha256_force_portable(bool portable);
 
 #endif

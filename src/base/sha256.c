@@ -18,8 +18,7 @@
 #endif
 
 static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
-static bool cpu_has_shani;   /* set once, then only read */
-static bool forced_portable; /* tests only */
+static bool cpu_has_shani; /* set once, then only read */
 
 static void detect(void)
 {
@@ -36,12 +35,7 @@ static void detect(void)
 bool ag_sha256_accelerated(void)
 {
 	pthread_once(&detect_once, detect);
-	return cpu_has_shani && !forced_portable;
-}
-
-void ag_sha256_force_portable(bool portable)
-{
-	forced_portable = portable;
+	return cpu_has_shani;
 }
 
 #ifdef HAVE_SHANI_CODE
@@ -155,19 +149,25 @@ static void shani_sha256_2(const void *a, size_t alen, const void *b, size_t ble
 }
 #endif
 
-void ag_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
-		 uint8_t out[32])
+void ag_sha256_2_portable(const void *a, size_t alen, const void *b, size_t blen,
+			  uint8_t out[32])
 {
 	crypto_hash_sha256_state st;
 
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, a, alen);
+	crypto_hash_sha256_update(&st, b, blen);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void ag_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
+		 uint8_t out[32])
+{
 #ifdef HAVE_SHANI_CODE
 	if (ag_sha256_accelerated()) {
 		shani_sha256_2(alen ? a : "", alen, blen ? b : "", blen, out);
 		return;
 	}
 #endif
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, a, alen);
-	crypto_hash_sha256_update(&st, b, blen);
-	crypto_hash_sha256_final(&st, out);
+	ag_sha256_2_portable(a, alen, b, blen, out);
 }
