@@ -1,0 +1,1055 @@
+/*
+ * Drift of a current dataset against a reference; see drift.h for the
+ * metrics, their definitions and sources.
+ *
+ * Numeric values are kept as order-preserving 64-bit keys (the IEEE-754
+ * bits with the sign bit flipped for positives and all bits flipped for
+ * negatives), so that sorting is an unsigned-integer radix sort and equal
+ * keys mean equal values (NaN is never stored and -0.0 is stored as 0.0).
+ */
+#include "aigov/drift.h"
+
+#include "aigov/arena.h"
+#include "aigov/sketch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NUM_MAGIC "AGDN"
+#define CAT_MAGIC "AGDC"
+#define STATE_VERSION 1u
+#define NUM_HEADER 24u   /* magic, version, n, missing */
+#define PI 3.14159265358979323846   /* M_PI is not in C11 or POSIX */
+
+/* ---- keys ---- */
+
+static uint64_t key_of(double v)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
+
+static double value_of(uint64_t k)
+{
+	uint64_t b = (k >> 63) ? k & ~(UINT64_C(1) << 63) : ~k;
+	double v;
+
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+/* ---- little-endian helpers ---- */
+
+static void put_u32(unsigned char *p, uint32_t x)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(x >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t x)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(x >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t x = 0;
+
+	for (int i = 3; i >= 0; i--)
+		x = (x << 8) | p[i];
+	return x;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t x = 0;
+
+	for (int i = 7; i >= 0; i--)
+		x = (x << 8) | p[i];
+	return x;
+}
+
+static double missing_rate(uint64_t n, uint64_t missing)
+{
+	/* n + missing cannot overflow: both count values held in memory or
+	 * were checked when added, and a total of 2^64 is never reached. */
+	double total = (double)n + (double)missing;
+
+	return total > 0 ? (double)missing / total : 0.0;
+}
+
+/* ---- numeric accumulator ---- */
+
+void ag_drift_num_init(struct ag_drift_num *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sorted = true;
+}
+
+void ag_drift_num_release(struct ag_drift_num *a)
+{
+	if (a->keys)
+		ag_big_free(a->keys, a->cap * sizeof(uint64_t));
+	ag_drift_num_init(a);
+}
+
+/* Room for `extra` more keys; doubling, so adds cost O(1) amortized. */
+static int num_reserve(struct ag_drift_num *a, size_t extra,
+		       struct ag_err *err)
+{
+	size_t need, ncap, bytes;
+
+	if (__builtin_add_overflow(a->n, extra, &need))
+		return ag_err_set(err, AG_ERANGE, "drift: too many values");
+	if (need <= a->cap)
+		return 0;
+	ncap = a->cap ? a->cap : 1024;
+	while (ncap < need)
+		if (__builtin_mul_overflow(ncap, 2, &ncap))
+			return ag_err_set(err, AG_ERANGE,
+					  "drift: too many values");
+	if (__builtin_mul_overflow(ncap, sizeof(uint64_t), &bytes))
+		return ag_err_set(err, AG_ERANGE, "drift: too many values");
+	uint64_t *nk = ag_big_realloc(a->keys, a->cap * sizeof(uint64_t),
+				      bytes);
+	if (!nk)
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: cannot grow the value array to %zu values",
+				  ncap);
+	a->keys = nk;
+	a->cap = ncap;
+	return 0;
+}
+
+int ag_drift_num_add(struct ag_drift_num *a, double v, struct ag_err *err)
+{
+	if (isnan(v))
+		return ag_drift_num_add_missing(a, 1, err);
+	if (isinf(v))
+		return ag_err_set(err, AG_EINVAL,
+				  "drift: infinite value (only finite values or NaN for missing)");
+	if (a->n == a->cap) {
+		int rc = num_reserve(a, 1, err);
+		if (rc)
+			return rc;
+	}
+	if (v == 0)
+		v = 0.0;   /* -0.0 == 0.0: one key for both */
+	uint64_t k = key_of(v);
+	if (a->n && k < a->keys[a->n - 1])
+		a->sorted = false;
+	a->keys[a->n++] = k;
+	return 0;
+}
+
+int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
+			  struct ag_err *err)
+{
+	int rc = num_reserve(a, n, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		rc = ag_drift_num_add(a, v[i], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ag_drift_num_add_missing(struct ag_drift_num *a, uint64_t count,
+			     struct ag_err *err)
+{
+	if (__builtin_add_overflow(a->missing, count, &a->missing)) {
+		a->missing -= count;   /* wrapped: undo */
+		return ag_err_set(err, AG_ERANGE,
+				  "drift: missing-value count overflows");
+	}
+	return 0;
+}
+
+int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
+		       struct ag_err *err)
+{
+	size_t on = o->n;
+	uint64_t missing;
+	int rc;
+
+	if (__builtin_add_overflow(a->missing, o->missing, &missing))
+		return ag_err_set(err, AG_ERANGE,
+				  "drift: missing-value count overflows");
+	rc = num_reserve(a, on, err);
+	if (rc)
+		return rc;
+	/* Read o->keys only now: when o == a, the reserve moved them. */
+	if (on)
+		memcpy(a->keys + a->n, o->keys, on * sizeof(uint64_t));
+	if (on && a->n && (o->keys[0] < a->keys[a->n - 1] || !o->sorted))
+		a->sorted = false;
+	a->n += on;
+	a->missing = missing;
+	return 0;
+}
+
+int ag_drift_num_serialize(const struct ag_drift_num *a, struct ag_buf *out,
+			   struct ag_err *err)
+{
+	size_t body;
+	unsigned char hdr[NUM_HEADER], *p;
+
+	if (__builtin_mul_overflow(a->n, (size_t)8, &body) ||
+	    body > SIZE_MAX - NUM_HEADER - 1)
+		return ag_err_set(err, AG_ERANGE, "drift: state too large");
+	if (ag_buf_grow(out, NUM_HEADER + body))
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: no memory for %zu bytes of state",
+				  NUM_HEADER + body);
+	memcpy(hdr, NUM_MAGIC, 4);
+	put_u32(hdr + 4, STATE_VERSION);
+	put_u64(hdr + 8, (uint64_t)a->n);
+	put_u64(hdr + 16, a->missing);
+	ag_buf_add(out, hdr, sizeof(hdr));  /* cannot fail: grown above */
+	p = (unsigned char *)out->buf + out->len;
+	for (size_t i = 0; i < a->n; i++) {
+		double v = value_of(a->keys[i]);
+		uint64_t b;
+		memcpy(&b, &v, sizeof(b));
+		put_u64(p + 8 * i, b);
+	}
+	out->len += body;
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+int ag_drift_num_deserialize(struct ag_drift_num *a, const void *data,
+			     size_t len, struct ag_err *err)
+{
+	const unsigned char *p = data;
+	uint64_t n, missing;
+	struct ag_drift_num t;
+	int rc;
+
+	if (len < NUM_HEADER || memcmp(p, NUM_MAGIC, 4) != 0)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: not a numeric drift accumulator (bad magic or %zu bytes)",
+				  len);
+	if (get_u32(p + 4) != STATE_VERSION)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: version %u, expected %u",
+				  (unsigned)get_u32(p + 4), STATE_VERSION);
+	n = get_u64(p + 8);
+	missing = get_u64(p + 16);
+	/* Compare counts, not n * 8, which could wrap. */
+	if ((len - NUM_HEADER) % 8 != 0 || n != (len - NUM_HEADER) / 8)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: %llu values announced, %zu bytes of values present",
+				  (unsigned long long)n, len - NUM_HEADER);
+	ag_drift_num_init(&t);
+	t.missing = missing;
+	rc = num_reserve(&t, (size_t)n, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < (size_t)n; i++) {
+		uint64_t b = get_u64(p + NUM_HEADER + 8 * i);
+		double v;
+		memcpy(&v, &b, sizeof(v));
+		if (!isfinite(v) || b == (UINT64_C(1) << 63)) {
+			ag_drift_num_release(&t);
+			return ag_err_set(err, AG_EPARSE,
+					  "drift state: value %zu is %s", i,
+					  isfinite(v) ? "-0.0" : "not finite");
+		}
+		uint64_t k = key_of(v);
+		if (t.n && k < t.keys[t.n - 1])
+			t.sorted = false;
+		t.keys[t.n++] = k;
+	}
+	ag_drift_num_release(a);
+	*a = t;
+	return 0;
+}
+
+/* ---- sorting ---- */
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6   /* 6 * 11 >= 64 */
+
+static void insertion_sort_u64(uint64_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t j = i;
+		while (j > 0 && a[j - 1] > x) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+/*
+ * LSD radix sort of the keys, 11-bit digits: one pass to count all six
+ * digit histograms, then one scatter pass per digit that is not the same
+ * for every key (for data of one sign and a narrow range the top digits
+ * are constant and skipped).  2048 buckets keep the scatter's write
+ * targets within the L1/L2 caches and TLB.  Cost: about 7 reads and up to
+ * 6 writes of the array, and a temporary array of n keys.
+ */
+static int sort_keys(struct ag_drift_num *a, struct ag_err *err)
+{
+	size_t n = a->n;
+	size_t (*count)[RADIX_SIZE];
+	uint64_t *tmp, *src, *dst;
+
+	if (a->sorted)
+		return 0;
+	if (n < 64) {
+		insertion_sort_u64(a->keys, n);
+		a->sorted = true;
+		return 0;
+	}
+	count = calloc(RADIX_PASSES, sizeof(*count));
+	tmp = ag_big_realloc(NULL, 0, n * sizeof(uint64_t));
+	if (!count || !tmp) {
+		free(count);
+		if (tmp)
+			ag_big_free(tmp, n * sizeof(uint64_t));
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: no memory to sort %zu values", n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = a->keys[i];
+		for (int d = 0; d < RADIX_PASSES; d++)
+			count[d][(k >> (d * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+	}
+	src = a->keys;
+	dst = tmp;
+	for (int d = 0; d < RADIX_PASSES; d++) {
+		size_t sum = 0, *c = count[d];
+		unsigned shift = (unsigned)d * RADIX_BITS;
+
+		if (c[(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
+			continue;   /* every key has this digit */
+		for (size_t b = 0; b < RADIX_SIZE; b++) {
+			size_t t = c[b];
+			c[b] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = src[i];
+			dst[c[(k >> shift) & (RADIX_SIZE - 1)]++] = k;
+		}
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	free(count);
+	if (src != a->keys) {
+		/* An odd number of passes: the sorted keys are in tmp; keep
+		 * it as the array (its room is exactly n). */
+		ag_big_free(a->keys, a->cap * sizeof(uint64_t));
+		a->keys = src;
+		a->cap = n;
+	} else {
+		ag_big_free(tmp, n * sizeof(uint64_t));
+	}
+	a->sorted = true;
+	return 0;
+}
+
+/* ---- numeric metrics ---- */
+
+/* numpy's _lerp (numpy >= 1.22): exact at both ends, monotone in g. */
+static double lerp(double a, double b, double g)
+{
+	double diff = b - a;
+	return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
+}
+
+/* numpy.quantile(v, p) with the default "linear" method (Hyndman & Fan
+ * type 7), computed as numpy does, on sorted keys. */
+static double quantile_sorted(const uint64_t *k, size_t n, double p)
+{
+	double virt = (double)(n - 1) * p;
+	double fl = floor(virt);
+	size_t i = (size_t)fl;
+	double g = virt - fl;
+
+	if (i >= n - 1)
+		return value_of(k[n - 1]);
+	return lerp(value_of(k[i]), value_of(k[i + 1]), g);
+}
+
+/* Number of keys <= key (upper bound), by binary search. */
+static size_t count_le(const uint64_t *k, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid] <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Bin counts for the bins (c_{i-1}, c_i], c_0 = -inf, c_10 = +inf. */
+static void bin_counts(const uint64_t *k, size_t n, const double *cuts,
+		       uint64_t *bins)
+{
+	size_t prev = 0;
+
+	for (int i = 0; i < AG_DRIFT_BINS - 1; i++) {
+		size_t le = count_le(k, n, key_of(cuts[i]));
+		bins[i] = le - prev;
+		prev = le;
+	}
+	bins[AG_DRIFT_BINS - 1] = n - prev;
+}
+
+/* One PSI term (Siddiqi 2006): shares of 0 are replaced by 0.0001 so that
+ * the logarithm is defined; a bin empty on both sides adds 0. */
+static double psi_term(double r, double c)
+{
+	if (r == 0)
+		r = AG_DRIFT_EMPTY_SHARE;
+	if (c == 0)
+		c = AG_DRIFT_EMPTY_SHARE;
+	return (c - r) * log(c / r);
+}
+
+/*
+ * Jensen-Shannon distance, base 2 (Lin 1991, eq. 4.1 with equal weights):
+ * sqrt(JSD), JSD = (KL(p || m) + KL(q || m)) / 2, m = (p + q) / 2, in
+ * bits, so that it lies in [0, 1].  Shares are the raw bin proportions;
+ * 0 log 0 = 0.  The result is clamped at 0 against rounding.
+ */
+static double js_distance(const uint64_t *br, uint64_t nr, const uint64_t *bc,
+			  uint64_t nc)
+{
+	double js = 0;
+
+	for (int i = 0; i < AG_DRIFT_BINS; i++) {
+		double p = (double)br[i] / (double)nr;
+		double q = (double)bc[i] / (double)nc;
+		double m = (p + q) / 2;
+		if (p > 0)
+			js += p * log(p / m);
+		if (q > 0)
+			js += q * log(q / m);
+	}
+	js = js / 2 / log(2.0);
+	return js > 0 ? sqrt(js) : 0.0;
+}
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * KS statistic and Wasserstein-1 distance in one merge of the sorted
+ * samples.  At each distinct value x (of either sample) the empirical CDFs
+ * are i/n1 and j/n2 with i, j the counts of values <= x (as
+ * scipy.stats.ks_2samp counts them, searchsorted side='right').  D is
+ * found in integers, |i n2 - j n1| / (n1 n2), and divided once at the end:
+ * the correctly rounded value of the exact rational, which is what
+ * ks_2samp reports (its exact mode rounds D to h / lcm(n1, n2)).  Only
+ * when n1 n2 overflows 64 bits (beyond 4e9 values a side) is the maximum
+ * taken over rounded differences.
+ *
+ * Between x and the next distinct value x' the CDFs are constant, so
+ * W1 = sum |F_ref - F_cur| (x' - x), the integral the definition asks for
+ * (scipy.stats.wasserstein_distance sums the same terms).  The sum is
+ * compensated (Neumaier) so that ten million terms do not lose digits.
+ */
+static void ks_wasserstein(const uint64_t *a, size_t n1, const uint64_t *b,
+			   size_t n2, double *ks, double *w1)
+{
+	size_t i = 0, j = 0;
+	uint64_t prod, best = 0;
+	bool exact = !__builtin_mul_overflow((uint64_t)n1, (uint64_t)n2, &prod);
+	double d = 0, sum = 0, comp = 0;
+
+	while (i < n1 || j < n2) {
+		uint64_t k;
+		if (i < n1 && (j >= n2 || a[i] <= b[j]))
+			k = a[i];
+		else
+			k = b[j];
+		while (i < n1 && a[i] == k)
+			i++;
+		while (j < n2 && b[j] == k)
+			j++;
+		if (exact) {
+			/* i n2 and j n1 are at most n1 n2: no overflow. */
+			uint64_t x = (uint64_t)i * n2, y = (uint64_t)j * n1;
+			uint64_t h = x > y ? x - y : y - x;
+			if (h > best)
+				best = h;
+		}
+		double diff = fabs((double)i / (double)n1 -
+				   (double)j / (double)n2);
+		if (diff > d)
+			d = diff;
+		if (i == n1 && j == n2)
+			break;
+		uint64_t next = i < n1 && (j >= n2 || a[i] <= b[j]) ? a[i] : b[j];
+		double term = diff * (value_of(next) - value_of(k));
+		double t = sum + term;
+		if (fabs(sum) >= fabs(term))
+			comp += (sum - t) + term;
+		else
+			comp += (term - t) + sum;
+		sum = t;
+	}
+	if (exact) {
+		uint64_t g = gcd_u64(n1, n2);
+		d = (double)(best / g) / (double)(prod / g);
+	}
+	*ks = d;
+	*w1 = sum + comp;
+}
+
+/*
+ * Q_KS(x) = P(K > x), K Kolmogorov's limiting distribution.  Two series
+ * (Kolmogorov 1933; the second form via Jacobi's theta identity), each used
+ * where it converges in a handful of terms, with the switch at 0.82 as in
+ * scipy.special.kolmogorov (cephes kolmogorov.c, van Mulbregt 2018):
+ *   x > 0.82:  Q = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 x^2)
+ *   x <= 0.82: P = sqrt(2 pi)/x sum_{k>=1} exp(-(2k-1)^2 pi^2 / (8 x^2)),
+ *              Q = 1 - P.
+ * Marsaglia, Tsang and Wang (2003) discuss the accuracy of these forms.
+ */
+double ag_kolmogorov_sf(double x)
+{
+	if (isnan(x))
+		return NAN;
+	if (x <= 0)
+		return 1.0;
+	if (x > 0.82) {
+		double sum = 0;
+		for (int k = 1; k <= 100; k++) {
+			double t = exp(-2.0 * k * k * x * x);
+			sum += (k & 1) ? t : -t;
+			if (t < 1e-17 * sum)
+				break;
+		}
+		return 2 * sum;
+	}
+	double w = sqrt(2 * PI) / x, p = 0;
+	for (int k = 1; k <= 100; k++) {
+		double m = 2.0 * k - 1;
+		double t = exp(-m * m * PI * PI / (8 * x * x));
+		p += t;
+		if (t <= 1e-17 * p || p == 0)
+			break;
+	}
+	p *= w;
+	return p >= 1 ? 0.0 : 1 - p;
+}
+
+int ag_drift_numeric(struct ag_drift_num *ref, struct ag_drift_num *cur,
+		     struct ag_drift_num_result *res, struct ag_err *err)
+{
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (ref->n == 0)
+		return ag_err_set(err, AG_EINVAL,
+				  "drift: the reference has no non-missing values (%llu missing)",
+				  (unsigned long long)ref->missing);
+	if (cur->n == 0)
+		return ag_err_set(err, AG_EINVAL,
+				  "drift: the current data has no non-missing values (%llu missing)",
+				  (unsigned long long)cur->missing);
+	rc = sort_keys(ref, err);
+	if (!rc)
+		rc = sort_keys(cur, err);
+	if (rc)
+		return rc;
+
+	size_t n1 = ref->n, n2 = cur->n;
+	res->n_ref = n1;
+	res->n_cur = n2;
+	res->missing_ref = ref->missing;
+	res->missing_cur = cur->missing;
+	res->missing_rate_ref = missing_rate(n1, ref->missing);
+	res->missing_rate_cur = missing_rate(n2, cur->missing);
+	res->missing_rate_change = res->missing_rate_cur - res->missing_rate_ref;
+
+	/* k / 10.0 is the double nearest to each decile; pandas.qcut's
+	 * linspace(0, 1, 11) differs in the last bit at 0.3, 0.6 and 0.7. */
+	for (int i = 0; i < AG_DRIFT_BINS - 1; i++) {
+		double c = quantile_sorted(ref->keys, n1, (i + 1) / 10.0);
+		res->cuts[i] = c == 0 ? 0.0 : c;
+	}
+	bin_counts(ref->keys, n1, res->cuts, res->bin_ref);
+	bin_counts(cur->keys, n2, res->cuts, res->bin_cur);
+
+	double psi = 0;
+	for (int i = 0; i < AG_DRIFT_BINS; i++)
+		psi += psi_term((double)res->bin_ref[i] / (double)n1,
+				(double)res->bin_cur[i] / (double)n2);
+	res->psi = psi;
+	res->js_distance = js_distance(res->bin_ref, n1, res->bin_cur, n2);
+
+	ks_wasserstein(ref->keys, n1, cur->keys, n2, &res->ks,
+		       &res->wasserstein);
+	/* The effective sample size of the two-sample statistic (Smirnov
+	 * 1939): sqrt(m n / (m + n)) D tends to the Kolmogorov distribution. */
+	double en = (double)n1 * (double)n2 / ((double)n1 + (double)n2);
+	res->ks_pvalue = ag_kolmogorov_sf(sqrt(en) * res->ks);
+	return 0;
+}
+
+/* ---- categorical accumulator ---- */
+
+void ag_drift_cat_init(struct ag_drift_cat *c)
+{
+	memset(c, 0, sizeof(*c));
+	ag_buf_init(&c->text);
+}
+
+void ag_drift_cat_release(struct ag_drift_cat *c)
+{
+	free(c->slots);
+	ag_buf_release(&c->text);
+	ag_drift_cat_init(c);
+}
+
+static struct ag_drift_cat_entry *cat_find(const struct ag_drift_cat *c,
+					   uint64_t h, const char *s,
+					   size_t len)
+{
+	size_t mask = c->cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct ag_drift_cat_entry *e = &c->slots[i];
+		if (e->count == 0)
+			return e;
+		if (e->hash == h && e->len == len &&
+		    memcmp(c->text.buf + e->off, s, len) == 0)
+			return e;
+	}
+}
+
+/* Keep the load at most 1/2 so probes stay short. */
+static int cat_grow(struct ag_drift_cat *c)
+{
+	size_t ncap = c->cap ? c->cap * 2 : 64;
+	struct ag_drift_cat_entry *ns, *old = c->slots;
+	size_t ocap = c->cap;
+
+	if (ncap > SIZE_MAX / sizeof(*ns))
+		return -1;
+	ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return -1;
+	c->slots = ns;
+	c->cap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		if (old[i].count == 0)
+			continue;
+		struct ag_drift_cat_entry *e = cat_find(c, old[i].hash,
+			c->text.buf + old[i].off, old[i].len);
+		*e = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static int cat_add_hashed(struct ag_drift_cat *c, uint64_t h, const char *s,
+			  size_t len, uint64_t count, struct ag_err *err)
+{
+	struct ag_drift_cat_entry *e;
+
+	if (count == 0)
+		return 0;
+	if ((c->n + 1) * 2 > c->cap && cat_grow(c))
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: no memory for %zu categories", c->n + 1);
+	e = cat_find(c, h, s, len);
+	if (e->count) {
+		if (__builtin_add_overflow(e->count, count, &e->count)) {
+			e->count -= count;
+			return ag_err_set(err, AG_ERANGE,
+					  "drift: category count overflows");
+		}
+		return 0;
+	}
+	size_t off = c->text.len;
+	if (ag_buf_add(&c->text, s, len))
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: no memory for category text");
+	e->hash = h;
+	e->count = count;
+	e->off = off;
+	e->len = len;
+	c->n++;
+	return 0;
+}
+
+int ag_drift_cat_add(struct ag_drift_cat *c, const char *s, size_t len,
+		     uint64_t count, struct ag_err *err)
+{
+	return cat_add_hashed(c, ag_hash_bytes(s, len), s, len, count, err);
+}
+
+int ag_drift_cat_add_missing(struct ag_drift_cat *c, uint64_t count,
+			     struct ag_err *err)
+{
+	if (__builtin_add_overflow(c->missing, count, &c->missing)) {
+		c->missing -= count;
+		return ag_err_set(err, AG_ERANGE,
+				  "drift: missing-value count overflows");
+	}
+	return 0;
+}
+
+int ag_drift_cat_merge(struct ag_drift_cat *c, const struct ag_drift_cat *o,
+		       struct ag_err *err)
+{
+	int rc;
+
+	if (c == o) {
+		/* Adding while iterating the same table could move entries
+		 * under the loop; doubling needs no new entry. */
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->slots[i].count > UINT64_MAX / 2)
+				return ag_err_set(err, AG_ERANGE,
+						  "drift: category count overflows");
+		if (c->missing > UINT64_MAX / 2)
+			return ag_err_set(err, AG_ERANGE,
+					  "drift: missing-value count overflows");
+		for (size_t i = 0; i < c->cap; i++)
+			c->slots[i].count *= 2;
+		c->missing *= 2;
+		return 0;
+	}
+	rc = ag_drift_cat_add_missing(c, o->missing, err);
+	for (size_t i = 0; !rc && i < o->cap; i++) {
+		const struct ag_drift_cat_entry *e = &o->slots[i];
+		if (e->count)
+			rc = cat_add_hashed(c, e->hash, o->text.buf + e->off,
+					    e->len, e->count, err);
+	}
+	return rc;
+}
+
+int ag_drift_cat_serialize(const struct ag_drift_cat *c, struct ag_buf *out,
+			   struct ag_err *err)
+{
+	unsigned char hdr[24], u[8];
+	size_t start = out->len;
+
+	memcpy(hdr, CAT_MAGIC, 4);
+	put_u32(hdr + 4, STATE_VERSION);
+	put_u64(hdr + 8, (uint64_t)c->n);
+	put_u64(hdr + 16, c->missing);
+	if (ag_buf_add(out, hdr, sizeof(hdr)))
+		goto nomem;
+	for (size_t i = 0; i < c->cap; i++) {
+		const struct ag_drift_cat_entry *e = &c->slots[i];
+		if (!e->count)
+			continue;
+		put_u64(u, (uint64_t)e->len);
+		if (ag_buf_add(out, u, 8) ||
+		    ag_buf_add(out, c->text.buf + e->off, e->len))
+			goto nomem;
+		put_u64(u, e->count);
+		if (ag_buf_add(out, u, 8))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	out->len = start;
+	out->buf[start] = '\0';
+	return ag_err_set(err, AG_ENOMEM, "drift: no memory to serialize");
+}
+
+int ag_drift_cat_deserialize(struct ag_drift_cat *c, const void *data,
+			     size_t len, struct ag_err *err)
+{
+	const unsigned char *p = data;
+	struct ag_drift_cat t;
+	uint64_t ncat, total = 0;
+	size_t pos = 24;
+	int rc;
+
+	if (len < 24 || memcmp(p, CAT_MAGIC, 4) != 0)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: not a categorical drift accumulator (bad magic or %zu bytes)",
+				  len);
+	if (get_u32(p + 4) != STATE_VERSION)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: version %u, expected %u",
+				  (unsigned)get_u32(p + 4), STATE_VERSION);
+	ncat = get_u64(p + 8);
+	/* Each category takes at least 16 bytes: bounds ncat before any
+	 * allocation, so a forged count cannot ask for huge tables. */
+	if (ncat > (len - 24) / 16)
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: %llu categories cannot fit in %zu bytes",
+				  (unsigned long long)ncat, len);
+	ag_drift_cat_init(&t);
+	t.missing = get_u64(p + 16);
+	for (uint64_t i = 0; i < ncat; i++) {
+		uint64_t clen, count;
+		if (len - pos < 8)
+			goto truncated;
+		clen = get_u64(p + pos);
+		pos += 8;
+		if (clen > len - pos || len - pos - clen < 8)
+			goto truncated;
+		const char *s = (const char *)p + pos;
+		pos += (size_t)clen;
+		count = get_u64(p + pos);
+		pos += 8;
+		if (count == 0 || __builtin_add_overflow(total, count, &total)) {
+			ag_drift_cat_release(&t);
+			return ag_err_set(err, AG_EPARSE,
+					  "drift state: category %llu has a %s count",
+					  (unsigned long long)i,
+					  count ? "overflowing" : "zero");
+		}
+		size_t before = t.n;
+		rc = cat_add_hashed(&t, ag_hash_bytes(s, (size_t)clen), s,
+				    (size_t)clen, count, err);
+		if (rc) {
+			ag_drift_cat_release(&t);
+			return rc;
+		}
+		if (t.n == before) {
+			ag_drift_cat_release(&t);
+			return ag_err_set(err, AG_EPARSE,
+					  "drift state: category %llu repeats an earlier one",
+					  (unsigned long long)i);
+		}
+	}
+	if (pos != len) {
+		ag_drift_cat_release(&t);
+		return ag_err_set(err, AG_EPARSE,
+				  "drift state: %zu trailing bytes", len - pos);
+	}
+	ag_drift_cat_release(c);
+	*c = t;
+	return 0;
+truncated:
+	ag_drift_cat_release(&t);
+	return ag_err_set(err, AG_EPARSE, "drift state: truncated at byte %zu",
+			  pos);
+}
+
+/* ---- categorical metrics ---- */
+
+/*
+ * log Gamma(a) for a > 0: Lanczos (1964) with g = 7 and the 9 coefficients
+ * Numerical Recipes and Boost list (relative error below 1e-15), and the
+ * reflection-free shift a < 0.5 -> a + 1.  Written here because lgamma(3)
+ * writes the global signgam, which is not thread-safe.
+ */
+static double log_gamma(double a)
+{
+	static const double c[9] = {
+		0.99999999999980993, 676.5203681218851, -1259.1392167224028,
+		771.32342877765313, -176.61502916214059, 12.507343278686905,
+		-0.13857109526572012, 9.9843695780195716e-6,
+		1.5056327351493116e-7
+	};
+	if (a < 0.5)
+		return log_gamma(a + 1) - log(a);
+	a -= 1;
+	double x = c[0], t = a + 7.5;
+	for (int i = 1; i < 9; i++)
+		x += c[i] / (a + i);
+	return 0.5 * log(2 * PI) + (a + 0.5) * log(t) - t + log(x);
+}
+
+/*
+ * Regularized upper incomplete gamma Q(a, x) (Numerical Recipes 3rd ed.,
+ * 6.2): the series for P when x < a + 1 (Q = 1 - P is then not tiny, so
+ * the subtraction loses nothing), the continued fraction for Q otherwise,
+ * evaluated with the modified Lentz method.  Both converge in O(sqrt(a))
+ * terms.
+ */
+static double gamma_q(double a, double x)
+{
+	const double eps = 1e-16, tiny = 1e-300;
+	double front;
+
+	if (x <= 0)
+		return 1.0;
+	front = -x + a * log(x) - log_gamma(a);
+	if (x < a + 1) {
+		double ap = a, del = 1.0 / a, sum = del;
+		for (int n = 0; n < 100000; n++) {
+			ap += 1;
+			del *= x / ap;
+			sum += del;
+			if (fabs(del) < fabs(sum) * eps)
+				break;
+		}
+		double pv = sum * exp(front);
+		return pv >= 1 ? 0.0 : 1 - pv;
+	}
+	double b = x + 1 - a, cc = 1 / tiny, d = 1 / b, h = d;
+	for (int i = 1; i < 100000; i++) {
+		double an = -i * (i - a);
+		b += 2;
+		d = an * d + b;
+		if (fabs(d) < tiny)
+			d = tiny;
+		cc = b + an / cc;
+		if (fabs(cc) < tiny)
+			cc = tiny;
+		d = 1 / d;
+		double del = d * cc;
+		h *= del;
+		if (fabs(del - 1) <= eps)
+			break;
+	}
+	return exp(front) * h;
+}
+
+double ag_chi2_sf(double x, double df)
+{
+	if (!(df > 0) || isnan(x))
+		return NAN;
+	return gamma_q(df / 2, x / 2);
+}
+
+struct cat_count {
+	const char *s;
+	size_t len;
+	uint64_t count;
+};
+
+static int cmp_cat(const void *pa, const void *pb)
+{
+	const struct cat_count *a = pa, *b = pb;
+	size_t m = a->len < b->len ? a->len : b->len;
+	int r = memcmp(a->s, b->s, m);
+
+	if (r)
+		return r;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+/* The categories of c sorted by bytes, in *out (the caller frees it), and
+ * their total count: a canonical order, so that sums over categories do
+ * not depend on insertion order. */
+static int sorted_categories(const struct ag_drift_cat *c,
+			     struct cat_count **out, uint64_t *total,
+			     struct ag_err *err)
+{
+	struct cat_count *v = malloc((c->n ? c->n : 1) * sizeof(*v));
+	size_t k = 0;
+
+	*out = v;
+	*total = 0;
+	if (!v)
+		return ag_err_set(err, AG_ENOMEM,
+				  "drift: no memory to list %zu categories", c->n);
+	for (size_t i = 0; i < c->cap; i++) {
+		const struct ag_drift_cat_entry *e = &c->slots[i];
+		if (!e->count)
+			continue;
+		v[k].s = c->text.buf + e->off;
+		v[k].len = e->len;
+		v[k].count = e->count;
+		if (__builtin_add_overflow(*total, e->count, total))
+			return ag_err_set(err, AG_ERANGE,
+					  "drift: category counts overflow when summed");
+		k++;
+	}
+	qsort(v, k, sizeof(*v), cmp_cat);
+	return 0;
+}
+
+int ag_drift_categorical(const struct ag_drift_cat *ref,
+			 const struct ag_drift_cat *cur,
+			 struct ag_drift_cat_result *res, struct ag_err *err)
+{
+	struct cat_count *r = NULL, *c = NULL;
+	uint64_t nr, nc;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	rc = sorted_categories(ref, &r, &nr, err);
+	if (!rc)
+		rc = sorted_categories(cur, &c, &nc, err);
+	if (rc)
+		goto out;
+	if (nr == 0) {
+		rc = ag_err_set(err, AG_EINVAL,
+				"drift: the reference has no non-missing values (%llu missing)",
+				(unsigned long long)ref->missing);
+		goto out;
+	}
+	if (nc == 0) {
+		rc = ag_err_set(err, AG_EINVAL,
+				"drift: the current data has no non-missing values (%llu missing)",
+				(unsigned long long)cur->missing);
+		goto out;
+	}
+	res->n_ref = nr;
+	res->n_cur = nc;
+	res->missing_ref = ref->missing;
+	res->missing_cur = cur->missing;
+	res->missing_rate_ref = missing_rate(nr, ref->missing);
+	res->missing_rate_cur = missing_rate(nc, cur->missing);
+	res->missing_rate_change = res->missing_rate_cur - res->missing_rate_ref;
+
+	/* Two walks over the merged sorted lists: the first sums the
+	 * expected proportions (for renormalization) and the PSI, the second
+	 * the chi-square terms. */
+	double psum = 0, psi = 0, chi2 = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0, j = 0;
+		while (i < ref->n || j < cur->n) {
+			uint64_t rcount = 0, ccount = 0;
+			int cmp = i >= ref->n ? 1 : j >= cur->n ? -1
+				: cmp_cat(&r[i], &c[j]);
+			if (cmp <= 0)
+				rcount = r[i++].count;
+			if (cmp >= 0)
+				ccount = c[j++].count;
+			double p = rcount ? (double)rcount / (double)nr
+					  : AG_DRIFT_EMPTY_SHARE;
+			if (pass == 0) {
+				res->categories++;
+				res->only_ref += ccount == 0;
+				res->only_cur += rcount == 0;
+				psi += psi_term((double)rcount / (double)nr,
+						(double)ccount / (double)nc);
+				psum += p;
+			} else {
+				double e = (double)nc * p / psum;
+				double dev = (double)ccount - e;
+				chi2 += dev * dev / e;
+			}
+		}
+	}
+	res->psi = psi;
+	res->chi2 = chi2;
+	res->chi2_df = (double)(res->categories - 1);
+	res->chi2_pvalue = res->categories > 1
+		? ag_chi2_sf(chi2, res->chi2_df) : 1.0;
+out:
+	free(r);
+	free(c);
+	return rc;
+}
