@@ -1,7 +1,7 @@
 # bash completion for aigov.
 #   source contrib/completion/aigov.bash
 # or install it as /usr/share/bash-completion/completions/aigov
-_aigov_commands="appeal approve assess catalog demo evidence gaps help incident init ledger profile resume role shutdown stage stats system vendor version"
+_aigov_commands="appeal approve assess catalog demo evaluate evidence gaps help incident init ledger profile resume role shutdown stage stats system vendor version"
 
 _aigov()
 {

@@ -31,6 +31,8 @@ static const struct cli_command commands[] = {
 	  "AI 系統清冊：登錄、檢視、列出、匯出" },
 	{ "assess", cmd_assess, "assess a system's risk with the FSC factors; tier and controls",
 	  "依金管會風險因素評估系統風險；分級與應有控制" },
+	{ "evaluate", cmd_evaluate, "performance, fairness and drift of a scoring log",
+	  "評分紀錄的效能、公平性與飄移" },
 	{ "evidence", cmd_evidence, "record evidence that a control is met",
 	  "記錄控制項目的佐證" },
 	{ "approve", cmd_approve, "maker-checker approval of a control of a system",
@@ -84,6 +86,7 @@ static const struct {
 	{ "incident", &cmd_incident_usage },
 	{ "appeal", &cmd_appeal_usage },
 	{ "stats", &cmd_stats_usage },
+	{ "evaluate", &cmd_evaluate_usage },
 };
 
 /* Commands with subcommands, for 'aigov help <command> <sub>'. */

@@ -1,0 +1,82 @@
+#!/bin/sh
+# CLI tests of aigov evaluate: usage, bad input with positions, edge cases,
+# and the whole result against scikit-learn/pandas on ../shared/data.
+#   test_evaluate_cli.sh AIGOV   (AIGOV_SOURCE_DIR: the source tree)
+set -u
+AIGOV=$1
+W=${AIGOV_WRAPPER:-}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+unset AIGOV_LANG
+export LANG=C
+
+ok()   { printf 'ok   %s\n' "$1"; }
+bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+run() {
+	name=$1 want=$2
+	shift 2
+	# shellcheck disable=SC2086
+	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
+		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
+}
+has() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else
+		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
+}
+
+printf 'y,p,sex,age\n1,0.9,F,30\n0,0.2,M,41\n1,0.7,M,25\n0,0.4,F,52\n0,0.6,F,33\n1,0.8,M,47\n' > "$T/a.csv"
+run "help" 0 help evaluate
+run "no --data" 2 evaluate --label y --score p
+run "features without reference" 2 evaluate --data "$T/a.csv" --label y --score p --all-features
+run "bad threshold" 2 evaluate --data "$T/a.csv" --label y --score p --threshold 2
+run "small file" 0 evaluate --data "$T/a.csv" --label y --score p --protected sex
+has "small groups flagged" "$T/out" "(small)"
+run "missing column" 4 evaluate --data "$T/a.csv" --label y --score q
+has "missing column named" "$T/err" "no column 'q' (the score)"
+printf 'y,p\n1,0.9\n0,1.5\n' > "$T/range.csv"
+run "score out of range" 3 evaluate --data "$T/range.csv" --label y --score p
+has "score position" "$T/err" "range.csv:3:3: p: the score is not in [0, 1]"
+printf 'y,p\n1,0.9\n,0.5\n' > "$T/nolabel.csv"
+run "label missing" 3 evaluate --data "$T/nolabel.csv" --label y --score p
+printf 'y,p\n0,0.9\n0,0.5\n' > "$T/oneclass.csv"
+run "one class" 0 evaluate --data "$T/oneclass.csv" --label y --score p --json
+has "one class: AUC undefined" "$T/out" '"auc": null'
+printf 'y,p\n' > "$T/empty.csv"
+run "no rows" 3 evaluate --data "$T/empty.csv" --label y --score p --json
+has "no rows explained" "$T/err" "empty.csv: no rows to evaluate"
+printf 'y,p,sex,age\n1,0.5,F,30\n0,0.5,M,35\n' > "$T/ref.csv"
+run "drift: category only in the reference" 0 evaluate --data "$T/a.csv" --label y --score p --reference "$T/ref.csv" --features sex,age --json
+has "drift of the score" "$T/out" '"score": {'
+
+# --- against scikit-learn and pandas on the shared data ---
+D="$AIGOV_SOURCE_DIR/../shared/data"
+REF="$AIGOV_SOURCE_DIR/tests/data/evaluate_taiwan_reference.json"
+if [ -f "$D/taiwan_credit_scored.csv" ] && [ -f "$D/taiwan_credit_default.csv" ]; then
+	run "taiwan credit" 0 evaluate --data "$D/taiwan_credit_scored.csv" --label default_next_month \
+		--score score --protected SEX --reference "$D/taiwan_credit_default.csv" \
+		--features AGE,LIMIT_BAL --json
+	if /usr/bin/python3 - "$T/out" "$REF" <<'PY'
+import json, math, sys
+got, want = (json.load(open(f)) for f in sys.argv[1:3])
+bad = []
+def walk(w, g, path):
+    if isinstance(w, dict):
+        for k, v in w.items():
+            walk(v, g.get(k) if isinstance(g, dict) else None, path + "." + k)
+    elif g is None or not math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-12):
+        bad.append("%s: aigov %r, reference %r" % (path, g, w))
+walk(want, got, "")
+print("\n".join(bad) if bad else "all %s values agree" % sys.argv[2])
+sys.exit(1 if bad else 0)
+PY
+	then ok "taiwan credit: every reference value agrees (1e-9)"; else bad "taiwan credit differs from scikit-learn/pandas"; fi
+else
+	echo "SKIPPED: evaluate against scikit-learn: ../shared/data is absent"
+fi
+
+[ "$fails" -eq 0 ] && { echo "all evaluate CLI checks passed"; exit 0; }
+echo "$fails check(s) failed"
+exit 1
