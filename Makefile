@@ -59,7 +59,7 @@ test-valgrind: test-release
 fuzz:
 	scripts/install-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIGOV_FUZZ=ON -DAIGOV_TESTS=OFF
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_jcs fuzz_config fuzz_ledger_export
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_jcs fuzz_config fuzz_ledger_export fuzz_states
 	mkdir -p $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-jcs \
 		$(FUZZ_BUILD)/corpus-config $(FUZZ_BUILD)/corpus-ledger_export
 	$(FUZZ_BUILD)/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 \
@@ -70,12 +70,15 @@ fuzz:
 		-dict=fuzz/yaml.dict $(FUZZ_BUILD)/corpus-config fuzz/corpus/config
 	$(FUZZ_BUILD)/fuzz_ledger_export -max_total_time=$(FUZZ_TIME) -max_len=16384 \
 		-dict=fuzz/json.dict $(FUZZ_BUILD)/corpus-ledger_export fuzz/corpus/ledger_export
+	$(FUZZ_BUILD)/fuzz_states -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		-create_missing_dirs=1 $(FUZZ_BUILD)/corpus-states fuzz/corpus/states
 
 # aigov profile vs pandas on a generated 1 GB file, then the ledger's
 # appends and verification against raw SQLite.
 bench: build
 	scripts/install-deps bench
 	bench/csv/run
+	bench/evaluate/run
 	bench/ledger/run
 
 clean:

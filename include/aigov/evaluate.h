@@ -75,5 +75,7 @@ void ag_eval_result_release(struct ag_eval_result *r);
 
 /* The result as one JSON object (docs/evaluate.md). */
 void ag_eval_result_json(struct ag_json *j, const struct ag_eval_result *r);
+/* Its members only, into an object the caller has opened (to add more). */
+void ag_eval_result_json_members(struct ag_json *j, const struct ag_eval_result *r);
 
 #endif

@@ -93,6 +93,14 @@ int ag_appeal_resolve(struct ag_workspace *ws, int64_t appeal_id, int outcome,
 int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 		  struct ag_err *err);
 
+/* ---- evaluations ---- */
+
+/* Record an evaluation of system `id` (payload: the JSON object aigov
+ * evaluate builds: dataset fingerprints, parameters, metrics, check
+ * statuses).  Ledger: evaluation.record. */
+int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *payload,
+			 size_t len, const char *actor, struct ag_err *err);
+
 /* ---- survey statistics ---- */
 
 /* The counts a regulator's survey asks for, as one JSON object: systems by

@@ -113,7 +113,8 @@ int ag_risk_method_parse(struct ag_risk_method **out, const char *text, size_t l
 void ag_risk_method_free(struct ag_risk_method *m);
 
 /* The policy files shipped in catalog/, built into the library:
- * "controls.yaml" or "risk-method.yaml"; NULL for another name.  Static
+ * "controls.yaml", "risk-method.yaml" or "thresholds.yaml"; NULL for
+ * another name.  Static
  * data, not to be freed. */
 const char *ag_builtin_policy(const char *name, size_t *len);
 

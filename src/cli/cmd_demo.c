@@ -129,8 +129,9 @@ static int run_demo(char **args, int nargs)
 {
 	const char *dir = nargs ? args[0] : "aigov-demo";
 	const char *ex = opt_examples ? opt_examples : AIGOV_EXAMPLES_DIR;
-	struct ag_workspace_file files[2] = { { "catalog/controls.yaml", NULL, 0 },
-					      { "catalog/risk-method.yaml", NULL, 0 } };
+	struct ag_workspace_file files[3] = { { "catalog/controls.yaml", NULL, 0 },
+					      { "catalog/risk-method.yaml", NULL, 0 },
+					      { "catalog/thresholds.yaml", NULL, 0 } };
 	struct ag_workspace *ws = NULL;
 	struct ag_system_set **sets = NULL, *all = NULL;
 	struct ag_catalog *c = NULL;
@@ -146,10 +147,11 @@ static int run_demo(char **args, int nargs)
 	ag_err_clear(&err);
 	files[0].data = ag_builtin_policy("controls.yaml", &files[0].len);
 	files[1].data = ag_builtin_policy("risk-method.yaml", &files[1].len);
+	files[2].data = ag_builtin_policy("thresholds.yaml", &files[2].len);
 	rc = load_examples(ex, &sets, &nsets, &err);
 	if (step(rc, &err, "examples"))
 		goto out;
-	rc = ag_workspace_init(dir, OWNER, files, 2, &err);
+	rc = ag_workspace_init(dir, OWNER, files, 3, &err);
 	if (step(rc, &err, "init"))
 		goto out;
 	printf(L("1. workspace %s/.aigov created; %s is its admin\n",

@@ -1,8 +1,14 @@
 /* aigov evaluate: performance, fairness and drift of a scoring log. */
 #include "cli.h"
 
+#include "aigov/checks.h"
 #include "aigov/evaluate.h"
+#include "aigov/file.h"
+#include "aigov/merkle.h"
 #include "aigov/num.h"
+#include "aigov/operations.h"
+#include "aigov/registry.h"
+#include "aigov/str.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +16,8 @@
 
 static bool opt_json, opt_intersections, opt_all_features;
 static const char *opt_data, *opt_label, *opt_score, *opt_pred, *opt_positive, *opt_threshold,
-	*opt_protected, *opt_reference, *opt_features, *opt_reference_group;
+	*opt_protected, *opt_reference, *opt_features, *opt_reference_group, *opt_policy, *opt_tier,
+	*opt_system, *opt_control, *opt_actor;
 static size_t opt_replicates = 200, opt_seed = 20261125;
 
 static const struct cli_option eval_opts[] = {
@@ -42,6 +49,21 @@ static const struct cli_option eval_opts[] = {
 	{ "all-features", 0, OPT_FLAG, &opt_all_features, NULL,
 	  "compare every column that is not the label, score, prediction or protected",
 	  "比較所有非結果、分數、預測或受保護屬性的欄位" },
+	{ "policy", 0, OPT_STRING, &opt_policy, "FILE",
+	  "thresholds (default: the workspace's catalog/thresholds.yaml with --system, else the built-in)",
+	  "門檻檔（預設：有 --system 時用工作區的 catalog/thresholds.yaml，否則用內建的）" },
+	{ "tier", 0, OPT_STRING, &opt_tier, "TIER",
+	  "the risk tier whose thresholds apply (default: the system's, else high)",
+	  "適用哪個風險等級的門檻（預設：系統的等級，否則 high）" },
+	{ "system", 0, OPT_STRING, &opt_system, "ID",
+	  "record the result for this AI system in the workspace's ledger",
+	  "將結果記入工作區帳本，歸屬此 AI 系統" },
+	{ "control", 0, OPT_STRING, &opt_control, "ID",
+	  "with --system: also attach the data file as evidence for this control",
+	  "搭配 --system：並將資料檔作為此控制項目的佐證" },
+	{ "actor", 0, OPT_STRING, &opt_actor, "NAME", "who is acting (default $AIGOV_ACTOR)",
+	  "操作者（預設 $AIGOV_ACTOR）" },
+	{ "workspace", 'C', OPT_STRING, &cli_workspace_dir, "DIR", "the workspace", "工作區" },
 	{ "json", 0, OPT_FLAG, &opt_json, NULL, "write JSON (docs/evaluate.md)", "輸出 JSON（docs/evaluate.md）" },
 	{ NULL, 0, OPT_END, NULL, NULL, NULL, NULL },
 };
@@ -57,13 +79,17 @@ const struct cli_usage cmd_evaluate_usage = {
 	"intervals; groups under 30 rows flagged) and, with --reference, drift per\n"
 	"feature and of the score (PSI on reference deciles, KS and its p-value,\n"
 	"Jensen-Shannon, Wasserstein-1; PSI and chi-square for categories).\n"
-	"Not yet: policy thresholds and checks, --system evidence, --threads.",
+	"Thresholds per risk tier (catalog/thresholds.yaml) mark each value ok,\n"
+	"warn or fail. Exit codes: 0 no check failed, 1 a check failed, 2 usage,\n"
+	"3 bad input (with file:line:column), 4 I/O. Not yet: --threads.",
 	"以單次串流分析評分紀錄：效能（精確 ROC AUC、Gini、KS、平均精確度、log loss、\n"
 	"Brier、準確率、精確率、召回率、F1、特異度、校準表與 ECE）、依受保護屬性的\n"
 	"公平性（各組比率；統計均等、差別影響與五分之四規則、機會均等、均等化勝算、\n"
 	"預測均等、平均勝算差；95% 拔靴法區間；少於 30 筆的組別會標示），以及加上\n"
 	"--reference 時各特徵與分數的飄移（PSI、KS 與 p 值、Jensen-Shannon、\n"
-	"Wasserstein-1；類別變數為 PSI 與卡方）。尚未提供：政策門檻與檢核、--system、--threads。",
+	"Wasserstein-1；類別變數為 PSI 與卡方）。依風險等級的門檻（catalog/thresholds.yaml）\n"
+	"將各值標為 ok、warn 或 fail。結束碼：0 無檢核失敗，1 有檢核失敗，2 用法錯誤，\n"
+	"3 輸入有誤（含 檔案:行:欄），4 I/O。尚未提供：--threads。",
 	eval_opts,
 	"  aigov evaluate --data scores.csv --label default --score p_default --protected sex,age_band\n"
 	"  aigov evaluate --data nov.csv --reference dev.csv --label y --score p --all-features --json\n",
@@ -149,15 +175,188 @@ static void print_summary(const struct ag_eval_result *r)
 	}
 }
 
+static void print_checks(const struct ag_check *c, size_t n, int tier, const char *policy)
+{
+	char a[32], b[32], d[32];
+
+	printf(L("checks (tier %s, %s):\n", "檢核（等級 %s，%s）：\n"), ag_check_tier_ids[tier], policy);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-5s %-40s %-22s %-10s (warn %s, fail %s)\n",
+		       c[i].status == AG_CHECK_FAIL ? "FAIL" : c[i].status == AG_CHECK_WARN ? "WARN"
+		       : c[i].status == AG_CHECK_OK ? "ok" : "n/a",
+		       c[i].metric, c[i].subject, fmt(a, c[i].value), fmt(b, c[i].warn), fmt(d, c[i].fail));
+}
+
+/* The SHA-256 of a file, as hex: the dataset's fingerprint. */
+static int fingerprint(const char *path, char out[65], uint64_t *size, struct ag_err *err)
+{
+	struct ag_file_map m;
+	uint8_t h[32];
+	int rc = ag_file_map(&m, path, err);
+
+	if (rc)
+		return rc;
+	ag_sha256(m.data, m.len, h);
+	ag_hex_encode(out, h, 32);
+	*size = m.len;
+	ag_file_unmap(&m);
+	return 0;
+}
+
+/* What the ledger keeps of an evaluation: fingerprints, parameters, the
+ * headline metrics and every check. */
+static int record(struct ag_workspace *ws, const struct ag_eval_options *o,
+		  const struct ag_eval_result *r, const struct ag_thresholds *t, int tier,
+		  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err)
+{
+	char sha[65], rsha[65];
+	uint64_t size = 0, rsize = 0;
+	struct cli_json out;
+	struct ag_json *j;
+	int rc = fingerprint(opt_data, sha, &size, err);
+
+	if (!rc && o->reference)
+		rc = fingerprint(o->reference, rsha, &rsize, err);
+	if (rc)
+		return rc;
+	j = cli_json_init(&out, false);
+	ag_json_begin_object(j);
+	ag_json_key(j, "data");
+	ag_json_begin_object(j);
+	ag_json_key(j, "file");
+	ag_json_cstr(j, opt_data);
+	ag_json_key(j, "sha256");
+	ag_json_cstr(j, sha);
+	ag_json_key(j, "bytes");
+	ag_json_u64(j, size);
+	ag_json_key(j, "rows");
+	ag_json_u64(j, r->rows);
+	ag_json_end_object(j);
+	ag_json_key(j, "reference");
+	if (o->reference) {
+		ag_json_begin_object(j);
+		ag_json_key(j, "file");
+		ag_json_cstr(j, o->reference);
+		ag_json_key(j, "sha256");
+		ag_json_cstr(j, rsha);
+		ag_json_key(j, "rows");
+		ag_json_u64(j, r->reference_rows);
+		ag_json_end_object(j);
+	} else {
+		ag_json_null(j);
+	}
+	ag_json_key(j, "parameters");
+	ag_json_begin_object(j);
+	ag_json_key(j, "label");
+	ag_json_cstr(j, o->label);
+	ag_json_key(j, "score");
+	ag_json_cstr(j, o->score);
+	ag_json_key(j, "threshold");
+	ag_json_double(j, o->threshold);
+	ag_json_key(j, "replicates");
+	ag_json_u64(j, o->replicates);
+	ag_json_key(j, "seed");
+	ag_json_u64(j, o->seed);
+	ag_json_end_object(j);
+	ag_json_key(j, "thresholds");
+	ag_json_begin_object(j);
+	ag_json_key(j, "version");
+	ag_json_cstr(j, t->version);
+	ag_json_key(j, "sha256");
+	ag_json_cstr(j, t->sha256);
+	ag_json_key(j, "tier");
+	ag_json_cstr(j, ag_check_tier_ids[tier]);
+	ag_json_end_object(j);
+	ag_json_key(j, "result");
+	ag_eval_result_json(j, r);
+	ag_json_key(j, "checks");
+	ag_checks_json(j, c, nc);
+	ag_json_end_object(j);
+	if (ag_json_failed(j))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = ag_evaluation_record(ws, opt_system, out.out.buf, out.out.len, actor, err);
+	ag_buf_release(&out.out);
+	if (!rc && opt_control) {
+		struct ag_catalog *cat = NULL;
+		struct ag_risk_method *m = NULL;
+		rc = ag_registry_policy(ws, &cat, &m, err);
+		if (!rc)
+			rc = ag_evidence_add(ws, cat, opt_system, opt_control, opt_data, false,
+					     "aigov evaluate", actor, NULL, err);
+		ag_catalog_free(cat);
+		ag_risk_method_free(m);
+	}
+	return rc;
+}
+
+/* The workspace (with --system), the thresholds and the tier to apply. */
+static int prepare(struct ag_workspace **ws, struct ag_thresholds **t, int *tier,
+		   const char **policy_name, struct ag_err *err)
+{
+	char path[4096], actor_buf[300];
+	const char *data;
+	size_t len;
+	int rc = 0;
+
+	if (opt_system) {
+		char *root = NULL;
+		struct ag_assessment_info info;
+		bool found;
+		rc = ag_workspace_find(cli_workspace_dir, &root, err);
+		if (!rc)
+			rc = ag_workspace_open(ws, root, true,
+					       cli_actor(opt_actor, actor_buf, sizeof(actor_buf)), err);
+		free(root);
+		if (!rc)
+			rc = ag_registry_latest_assessment(*ws, opt_system, &info, &found, err);
+		if (!rc && found && !opt_tier)
+			*tier = info.tier;
+		if (rc)
+			return rc;
+	}
+	if (opt_tier) {
+		*tier = -1;
+		for (int i = 0; ag_check_tier_ids[i]; i++)
+			if (!strcmp(opt_tier, ag_check_tier_ids[i]))
+				*tier = i;
+		if (*tier < 0)
+			return ag_err_set(err, AG_EINVAL, "--tier: expected low, medium or high");
+	}
+	if (opt_policy) {
+		*policy_name = opt_policy;
+		return ag_thresholds_load(t, opt_policy, err);
+	}
+	if (*ws) {
+		snprintf(path, sizeof(path), "%s/catalog/thresholds.yaml", (*ws)->dir);
+		if (ag_thresholds_load(t, path, err) == 0) {
+			*policy_name = "workspace catalog/thresholds.yaml";
+			return 0;
+		}
+		if (err->code != AG_ENOTFOUND)
+			return err->code;
+	}
+	data = ag_builtin_policy("thresholds.yaml", &len);
+	return ag_thresholds_parse(t, data, len, "built-in catalog/thresholds.yaml", err);
+}
+
 static int run_evaluate(char **args, int nargs)
 {
 	struct ag_eval_options o;
 	struct ag_eval_result r;
 	struct ag_csv_options csv;
 	struct ag_err err;
+	struct ag_workspace *ws = NULL;
+	struct ag_thresholds *t = NULL;
+	struct ag_check *checks = NULL;
+	size_t nchecks = 0;
+	const char *policy_name = "built-in";
+	char actor_buf[300];
+	const char *actor = cli_actor(opt_actor, actor_buf, sizeof(actor_buf));
 	char *prot = NULL, *feat = NULL;
 	const char **pv = NULL, **fv = NULL;
-	int rc, exit_code;
+	bool failed = false;
+	int rc, exit_code, tier = 2;
 
 	(void)args;
 	if (nargs)
@@ -198,19 +397,45 @@ static int run_evaluate(char **args, int nargs)
 		o.nfeatures = 0; /* the score only */
 	ag_csv_options_init(&csv);
 	ag_err_clear(&err);
-	rc = ag_evaluate(opt_data, &csv, &o, &r, &err);
+	rc = prepare(&ws, &t, &tier, &policy_name, &err);
+	if (!rc)
+		rc = ag_evaluate(opt_data, &csv, &o, &r, &err);
+	if (!rc) {
+		rc = ag_checks_run(t, &r, tier, &checks, &nchecks, &err);
+		if (rc)
+			ag_eval_result_release(&r);
+	}
+	for (size_t i = 0; !rc && i < nchecks; i++)
+		failed |= checks[i].status == AG_CHECK_FAIL;
+	if (!rc && ws)
+		rc = record(ws, &o, &r, t, tier, checks, nchecks, actor, &err);
 	if (rc) {
 		exit_code = cli_fail(rc, err.msg);
 	} else if (opt_json) {
 		struct cli_json out;
-		ag_eval_result_json(cli_json_init(&out, true), &r);
+		struct ag_json *j = cli_json_init(&out, true);
+		ag_json_begin_object(j);
+		ag_eval_result_json_members(j, &r);
+		ag_json_key(j, "tier");
+		ag_json_cstr(j, ag_check_tier_ids[tier]);
+		ag_json_key(j, "checks");
+		ag_checks_json(j, checks, nchecks);
+		ag_json_end_object(j);
 		exit_code = cli_json_print(&out);
+		if (!exit_code && failed)
+			exit_code = EXIT_FINDINGS;
 	} else {
 		print_summary(&r);
-		exit_code = EXIT_OK;
+		print_checks(checks, nchecks, tier, policy_name);
+		if (ws)
+			printf(L("recorded in the ledger for %s\n", "已記入帳本，歸屬 %s\n"), opt_system);
+		exit_code = failed ? EXIT_FINDINGS : EXIT_OK;
 	}
 	if (!rc)
 		ag_eval_result_release(&r);
+	free(checks);
+	ag_thresholds_free(t);
+	ag_workspace_free(ws);
 	free(prot);
 	free(pv);
 	free(feat);

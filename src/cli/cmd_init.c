@@ -60,11 +60,13 @@ int cmd_init(int argc, char **argv)
 	dir = nargs ? args[0] : ".";
 	ag_err_clear(&err);
 	/* Every workspace gets its own copy of the shipped policy to adapt. */
-	struct ag_workspace_file files[2] = { { "catalog/controls.yaml", NULL, 0 },
-					      { "catalog/risk-method.yaml", NULL, 0 } };
+	struct ag_workspace_file files[3] = { { "catalog/controls.yaml", NULL, 0 },
+					      { "catalog/risk-method.yaml", NULL, 0 },
+					      { "catalog/thresholds.yaml", NULL, 0 } };
 	files[0].data = ag_builtin_policy("controls.yaml", &files[0].len);
 	files[1].data = ag_builtin_policy("risk-method.yaml", &files[1].len);
-	rc = ag_workspace_init(dir, cli_actor(opt_actor, actor_buf, sizeof(actor_buf)), files, 2,
+	files[2].data = ag_builtin_policy("thresholds.yaml", &files[2].len);
+	rc = ag_workspace_init(dir, cli_actor(opt_actor, actor_buf, sizeof(actor_buf)), files, 3,
 			       &err);
 	free(args);
 	if (rc)

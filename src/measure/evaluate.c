@@ -370,9 +370,15 @@ static void json_feature(struct ag_json *j, const struct ag_eval_feature *f)
 
 void ag_eval_result_json(struct ag_json *j, const struct ag_eval_result *r)
 {
+	ag_json_begin_object(j);
+	ag_eval_result_json_members(j, r);
+	ag_json_end_object(j);
+}
+
+void ag_eval_result_json_members(struct ag_json *j, const struct ag_eval_result *r)
+{
 	const struct ag_perf_result *p = &r->perf;
 
-	ag_json_begin_object(j);
 	ag_json_key(j, "rows");
 	ag_json_u64(j, r->rows);
 	ag_json_key(j, "performance");
@@ -468,5 +474,4 @@ void ag_eval_result_json(struct ag_json *j, const struct ag_eval_result *r)
 		ag_json_end_object(j);
 		ag_json_end_object(j);
 	}
-	ag_json_end_object(j);
 }

@@ -772,6 +772,25 @@ int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 	return rc;
 }
 
+/* ---- evaluations ------------------------------------------------------------------ */
+
+int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *payload,
+			 size_t len, const char *actor, struct ag_err *err)
+{
+	struct ag_ledger_event ev = { actor, "evaluation.record", NULL, payload, len };
+	char subject[96];
+	int rc = ag_store_begin(ws->store, true, err);
+
+	if (rc)
+		return rc;
+	snprintf(subject, sizeof(subject), "system:%s", id);
+	ev.subject = subject;
+	rc = reg_need_system(ws, id, err);
+	if (!rc)
+		rc = ag_ledger_record(ws->ledger, &ev, NULL, err);
+	return reg_finish(ws, rc, err);
+}
+
 /* ---- statistics -------------------------------------------------------------------- */
 
 static void count_into(struct ag_json *j, const char *key, const char *const *ids,

@@ -28,11 +28,19 @@ has() {
 }
 
 printf 'y,p,sex,age\n1,0.9,F,30\n0,0.2,M,41\n1,0.7,M,25\n0,0.4,F,52\n0,0.6,F,33\n1,0.8,M,47\n' > "$T/a.csv"
+# A policy nothing in these small files fails, to test the other paths.
+cat > "$T/loose.yaml" <<'YAML'
+version: "t"
+note: {zh-TW: 測試, en: test}
+checks:
+  - {metric: performance.auc, direction: min, warn: 0.2, fail: 0.1}
+  - {metric: drift.psi, direction: max, warn: 100, fail: 200}
+YAML
 run "help" 0 help evaluate
 run "no --data" 2 evaluate --label y --score p
 run "features without reference" 2 evaluate --data "$T/a.csv" --label y --score p --all-features
 run "bad threshold" 2 evaluate --data "$T/a.csv" --label y --score p --threshold 2
-run "small file" 0 evaluate --data "$T/a.csv" --label y --score p --protected sex
+run "small file" 0 evaluate --data "$T/a.csv" --label y --score p --protected sex --policy "$T/loose.yaml"
 has "small groups flagged" "$T/out" "(small)"
 run "missing column" 4 evaluate --data "$T/a.csv" --label y --score q
 has "missing column named" "$T/err" "no column 'q' (the score)"
@@ -42,20 +50,48 @@ has "score position" "$T/err" "range.csv:3:3: p: the score is not in [0, 1]"
 printf 'y,p\n1,0.9\n,0.5\n' > "$T/nolabel.csv"
 run "label missing" 3 evaluate --data "$T/nolabel.csv" --label y --score p
 printf 'y,p\n0,0.9\n0,0.5\n' > "$T/oneclass.csv"
-run "one class" 0 evaluate --data "$T/oneclass.csv" --label y --score p --json
+run "one class" 0 evaluate --data "$T/oneclass.csv" --label y --score p --json --policy "$T/loose.yaml"
 has "one class: AUC undefined" "$T/out" '"auc": null'
+has "one class: its check is n/a" "$T/out" '"status": "n/a"'
 printf 'y,p\n' > "$T/empty.csv"
 run "no rows" 3 evaluate --data "$T/empty.csv" --label y --score p --json
 has "no rows explained" "$T/err" "empty.csv: no rows to evaluate"
 printf 'y,p,sex,age\n1,0.5,F,30\n0,0.5,M,35\n' > "$T/ref.csv"
-run "drift: category only in the reference" 0 evaluate --data "$T/a.csv" --label y --score p --reference "$T/ref.csv" --features sex,age --json
+run "drift: category only in the reference" 0 evaluate --data "$T/a.csv" --label y --score p --reference "$T/ref.csv" --features sex,age --json --policy "$T/loose.yaml"
 has "drift of the score" "$T/out" '"score": {'
+
+# --- thresholds: a failed check is exit 1; the policy is validated ---
+run "built-in thresholds at tier high" 1 evaluate --data "$T/a.csv" --label y --score p
+has "ECE fails at high" "$T/out" "FAIL  performance.ece"
+run "tier low" 0 evaluate --data "$T/a.csv" --label y --score p --tier low
+run "bad tier" 2 evaluate --data "$T/a.csv" --label y --score p --tier extreme
+printf 'version: "t"\nnote: {zh-TW: a, en: a}\nchecks:\n  - {metric: performance.auroc, direction: min, warn: 1, fail: 0}\n' > "$T/bad.yaml"
+run "bad policy" 3 evaluate --data "$T/a.csv" --label y --score p --policy "$T/bad.yaml"
+has "bad policy located" "$T/err" "bad.yaml:4:14: checks[0]: metric: 'performance.auroc' is not one aigov evaluate measures"
+printf 'version: "t"\nnote: {zh-TW: a, en: a}\nchecks:\n  - {metric: drift.psi, direction: max, warn: 0.3, fail: 0.2}\n' > "$T/inverted.yaml"
+run "warn beyond fail" 3 evaluate --data "$T/a.csv" --label y --score p --policy "$T/inverted.yaml"
+
+# --- --system: the evaluation and its evidence go into the ledger ---
+export AIGOV_ACTOR=user:validator
+run "init" 0 init "$T/ws"
+run "register" 0 -C "$T/ws" system add "$AIGOV_SOURCE_DIR/examples/internal-doc-summarisation.yaml"
+run "assess" 0 -C "$T/ws" assess internal-doc-summarisation
+run "evaluate --system" 0 -C "$T/ws" evaluate --data "$T/a.csv" --label y --score p \
+	--system internal-doc-summarisation --control gov-technical-documentation
+has "tier from the assessment" "$T/out" "checks (tier low"
+has "recorded" "$T/out" "recorded in the ledger for internal-doc-summarisation"
+run "ledger has the evaluation" 0 -C "$T/ws" ledger log --subject system:internal-doc-summarisation
+has "evaluation.record" "$T/out" "evaluation.record"
+has "evidence.add" "$T/out" "evidence.add"
+run "unknown system" 4 -C "$T/ws" evaluate --data "$T/a.csv" --label y --score p --system nope
+run "ledger verifies" 0 -C "$T/ws" ledger verify
 
 # --- against scikit-learn and pandas on the shared data ---
 D="$AIGOV_SOURCE_DIR/../shared/data"
 REF="$AIGOV_SOURCE_DIR/tests/data/evaluate_taiwan_reference.json"
 if [ -f "$D/taiwan_credit_scored.csv" ] && [ -f "$D/taiwan_credit_default.csv" ]; then
-	run "taiwan credit" 0 evaluate --data "$D/taiwan_credit_scored.csv" --label default_next_month \
+	# SEX's disparate impact ratio is 0.72: below the four-fifths rule, exit 1.
+	run "taiwan credit" 1 evaluate --data "$D/taiwan_credit_scored.csv" --label default_next_month \
 		--score score --protected SEX --reference "$D/taiwan_credit_default.csv" \
 		--features AGE,LIMIT_BAL --json
 	if /usr/bin/python3 - "$T/out" "$REF" <<'PY'
@@ -73,6 +109,7 @@ print("\n".join(bad) if bad else "all %s values agree" % sys.argv[2])
 sys.exit(1 if bad else 0)
 PY
 	then ok "taiwan credit: every reference value agrees (1e-9)"; else bad "taiwan credit differs from scikit-learn/pandas"; fi
+	has "four-fifths rule fails on SEX" "$T/out" '"status": "fail"'
 else
 	echo "SKIPPED: evaluate against scikit-learn: ../shared/data is absent"
 fi
