@@ -49,22 +49,22 @@
  * non-parametric bootstrap samples using Poisson frequencies"; Owen 2007,
  * "The pigeonhole bootstrap"; Chamandy et al. 2012, "Estimating uncertainty
  * for massive data streams"): each row gets, per replicate, a weight drawn
- * from Poisson(1) instead of a multinomial resample, so the replicates are
- * independent per row and can be accumulated while streaming.  The weights
- * come from a PRNG keyed by (seed, global row index) only, so they do not
- * depend on how the rows were split across accumulators, and per-replicate
- * per-group confusion counts are integers, so merge stays exact.  The
+ * from Poisson(1) instead of a multinomial resample.  Every metric depends
+ * on a group's four confusion cells only, and a cell of c rows then weighs
+ * a sum of c Poisson(1) weights, which is Poisson(c): so finish draws each
+ * (group, cell, replicate) count from Poisson(c), keyed by (seed, table,
+ * group, cell, replicate), which has exactly the distribution of per-row
+ * weights at no cost per row.  Since only the cells are kept, any split of
+ * the rows merges to the same cells and so to the same intervals.  The
  * interval is the 2.5th and 97.5th percentile (linear interpolation, numpy's
  * default) of the replicate metrics that are defined.  The reference group
  * of the AOD is the same group in every replicate.
  *
- * Cost.  Per row: 200 replicates draw 200 Poisson(1) weights (100 64-bit
- * random numbers, 12 vectorized comparisons per draw) and add them to one
- * counter row per attribute (plus one for the intersection).  Measured at
- * -O2 on a shared AMD EPYC core: about 350 ns per row for the weights plus
- * 40 ns per attribute; 40 ns per row in all without replicates.  Memory:
- * about 32 * (R + 1) bytes per group (6.4 KiB at R = 200), so the number of
- * groups per attribute is capped (max_groups).
+ * Cost.  Per row: one hash lookup per attribute (plus the intersection)
+ * and a counter increment, about 40 ns per attribute; the bootstrap costs
+ * 4 * R Poisson draws per group at finish.  Memory: the group keys and 32
+ * bytes per group; the number of groups per attribute is capped
+ * (max_groups).
  *
  * Ownership: struct ag_fairness is a heap object (ag_fairness_new,
  * ag_fairness_free).  ag_fairness_finish fills a caller-owned struct
@@ -125,8 +125,7 @@ void ag_fairness_free(struct ag_fairness *f);
 /*
  * Add one row.  label and prediction must be 0 or 1; values[i] is the row's
  * group for attribute i (nattrs of them).  row is the row's index in the
- * whole input (0-based): it alone keys the row's bootstrap weights, so each
- * row must be added once with the same index however the input is split.
+ * input (0-based), used only in error messages.
  * AG_EINVAL for a label or prediction not 0/1; AG_ERANGE when a new group
  * would pass max_groups; AG_ENOMEM.  On failure the row is not counted.
  */
@@ -142,12 +141,16 @@ int ag_fairness_add(struct ag_fairness *f, uint64_t row, int label,
 int ag_fairness_merge(struct ag_fairness *f, const struct ag_fairness *o,
 		      struct ag_err *err);
 
+/* One Poisson(lambda) draw from the stream keyed by `key` (the sampler the
+ * bootstrap uses; exposed so that tests can check its distribution). */
+uint64_t ag_fairness_poisson(uint64_t key, double lambda);
+
 /* Rows added (merged ones included). */
 uint64_t ag_fairness_rows(const struct ag_fairness *f);
 
 /*
  * Append the state to out in a portable format: little-endian integers,
- * magic "AGFAIR", version 1; see fairness.c for the layout.  The bytes do
+ * magic "AGFAIR", version 2; see fairness.c for the layout.  The bytes do
  * not depend on the order in which rows were added or accumulators merged.
  * AG_ENOMEM on allocation failure (out keeps what it had before).
  */

@@ -369,7 +369,7 @@ static void test_serialize_round_trip(void **state)
 	for (size_t i = 0; i < nrows; i++)
 		add_row(f, &rows[i]);
 	serialize(f, &b1);
-	assert_memory_equal(b1.buf, "AGFAIR\1\0", 8);
+	assert_memory_equal(b1.buf, "AGFAIR\2\0", 8);
 	if (ag_fairness_deserialize(b1.buf, b1.len, &g, &err))
 		fail_msg("%s", err.msg);
 	serialize(g, &b2);
@@ -438,12 +438,11 @@ static void test_malformed_state_is_rejected(void **state)
 		expect_parse_error(copy, b.len, what); \
 	} while (0)
 	CORRUPT(0, copy[0] = 'X', "magic");
-	CORRUPT(6, copy[6] = 2, "version");
+	CORRUPT(6, copy[6] = 1, "version 1 (per-row weights)");
 	CORRUPT(8, put_u32_at(copy + 8, 3), "flags");
 	CORRUPT(12, put_u32_at(copy + 12, 0), "no attributes");
 	CORRUPT(12, put_u32_at(copy + 12, 65), "too many attributes");
 	CORRUPT(12, put_u32_at(copy + 12, 2), "fewer attributes");
-	CORRUPT(16, put_u32_at(copy + 16, 5), "other replicate count");
 	CORRUPT(16, put_u32_at(copy + 16, 0xffffffffu), "huge replicate count");
 	CORRUPT(20, put_u32_at(copy + 20, 1), "max_groups below the groups");
 	CORRUPT(32, copy[32] ^= 1, "row count");
@@ -460,7 +459,7 @@ static void test_malformed_state_is_rejected(void **state)
 	CORRUPT(56, copy[63] = (char)0x80, "counts no longer add up");
 	/* Last intersection group's parts: its first part out of range. */
 	{
-		size_t stride = 8 * (4 + 4 * 4), last = b.len - stride - 12;
+		size_t stride = 8 * 4, last = b.len - stride - 12;
 		CORRUPT(last, put_u32_at(copy + last, 99), "intersection part");
 		CORRUPT(last, put_u32_at(copy + last, 0),
 			"intersection groups out of order");
@@ -486,65 +485,51 @@ static void test_malformed_state_is_rejected(void **state)
 
 /* ---- bootstrap ---- */
 
-static uint64_t read_u64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 /*
- * One row, 10,000 replicates: the replicate counts in the serialized state
- * are that row's Poisson(1) weights.  Their frequencies of 0..4 must match
- * e^-1 / k! within 4.5 standard errors (binomial), mean and variance 1.
+ * The bootstrap's sampler: 20,000 draws of Poisson(lambda) for means on
+ * both sides of the switch from inversion to rejection (10) and far beyond:
+ * the sample mean and variance within 5 standard errors of lambda, and for
+ * lambda = 1 the frequencies of 0..4 within 4.5 binomial standard errors of
+ * e^-1 / k!.
  */
-static void test_bootstrap_weights_are_poisson_one(void **state)
+static void test_bootstrap_sampler_is_poisson(void **state)
 {
 	(void)state;
-	static const char *const one_attr[] = { "a" };
-	struct ag_fairness_options o;
-	struct ag_fairness *f;
-	struct ag_err err;
-	struct ag_buf b;
-	struct ag_fairness_value v = { "x", 1 };
-	const uint32_t R = 10000;
+	static const double lambdas[] = { 0.5, 1, 3, 9.5, 10, 37, 1000, 2.5e6 };
+	const int N = 20000;
 
-	ag_fairness_options_init(&o);
-	o.nattrs = 1;
-	o.attr_names = one_attr;
-	o.replicates = R;
-	o.seed = 99;
-	assert_int_equal(ag_fairness_new(&o, &f, &err), 0);
-	assert_int_equal(ag_fairness_add(f, 12345, 1, 1, &v, &err), 0);
-	serialize(f, &b);
-	/* header 40, name 4+1, ngroups 4, key 4+1, cells 32: TP is cell 3. */
-	const unsigned char *tp = (const unsigned char *)b.buf + 40 + 5 + 4 + 5 +
-				  32 + 3 * 8 * (size_t)R;
-	assert_int_equal(b.len, 40 + 5 + 4 + 5 + 32 + 4 * 8 * (size_t)R);
-	uint64_t hist[16] = { 0 };
-	double sum = 0, sum2 = 0;
-	for (uint32_t r = 0; r < R; r++) {
-		uint64_t w = read_u64(tp + 8 * r);
-		assert_true(w <= 12);
-		hist[w]++;
-		sum += (double)w;
-		sum2 += (double)w * (double)w;
+	for (size_t li = 0; li < sizeof(lambdas) / sizeof(lambdas[0]); li++) {
+		double lam = lambdas[li], sum = 0, sum2 = 0;
+		uint64_t hist[5] = { 0 };
+		for (int i = 0; i < N; i++) {
+			double x = (double)ag_fairness_poisson((uint64_t)li << 32 | (uint64_t)i, lam);
+			sum += x;
+			sum2 += x * x;
+			if (x < 5)
+				hist[(int)x]++;
+		}
+		double mean = sum / N, var = sum2 / N - mean * mean;
+		/* sd of the sample mean sqrt(lam / N); of the sample variance
+		 * about lam * sqrt(2 / N) (plus a kurtosis term 1 / lam). */
+		if (fabs(mean - lam) > 5 * sqrt(lam / N))
+			fail_msg("lambda %g: mean %g", lam, mean);
+		if (fabs(var - lam) > 5 * sqrt(lam * lam * 2.0 / N + lam / N))
+			fail_msg("lambda %g: variance %g", lam, var);
+		if (lam != 1)
+			continue;
+		double pk = exp(-1.0);
+		for (int k = 0; k < 5; k++) {
+			if (k)
+				pk /= k;
+			double se = sqrt(N * pk * (1 - pk));
+			if (fabs((double)hist[k] - N * pk) > 4.5 * se)
+				fail_msg("weight %d: %" PRIu64 " times, expected %.0f", k,
+					 hist[k], N * pk);
+		}
 	}
-	double pk = exp(-1.0);
-	for (int k = 0; k < 5; k++) {
-		if (k)
-			pk /= k;
-		double se = sqrt(R * pk * (1 - pk));
-		if (fabs((double)hist[k] - R * pk) > 4.5 * se)
-			fail_msg("weight %d: %" PRIu64 " times, expected %.0f", k,
-				 hist[k], R * pk);
-	}
-	double mean = sum / R, var = sum2 / R - mean * mean;
-	assert_true(fabs(mean - 1) < 4.5 * sqrt(1.0 / R));
-	assert_true(fabs(var - 1) < 0.1);
-	ag_buf_release(&b);
-	ag_fairness_free(f);
+	assert_int_equal(ag_fairness_poisson(7, 0), 0);
+	/* A draw depends on its key alone. */
+	assert_int_equal(ag_fairness_poisson(42, 123.5), ag_fairness_poisson(42, 123.5));
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -712,7 +697,7 @@ int main(void)
 		cmocka_unit_test(test_merge_refuses_other_attributes_or_seed),
 		cmocka_unit_test(test_serialize_round_trip),
 		cmocka_unit_test(test_malformed_state_is_rejected),
-		cmocka_unit_test(test_bootstrap_weights_are_poisson_one),
+		cmocka_unit_test(test_bootstrap_sampler_is_poisson),
 		cmocka_unit_test(test_bootstrap_interval_holds_estimate_and_narrows),
 		cmocka_unit_test(test_add_rejects_labels_other_than_zero_and_one),
 		cmocka_unit_test(test_too_many_groups_is_erange_and_counts_nothing),
