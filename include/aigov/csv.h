@@ -40,6 +40,14 @@ struct ag_csv_options {
 	/* Strings read as missing values; NULL-terminated.  NULL means the
 	 * default: "", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A". */
 	const char *const *na_values;
+	/* Reading one part of a file (ag_csv_open_part): with header set,
+	 * the input has no header row (and no byte-order mark); its records
+	 * must have nheader fields, named header[i] (copied).  first_line is
+	 * the line number of the input's first byte in the whole file (0
+	 * means 1), so that messages name the file's own lines. */
+	const char *const *header;
+	size_t nheader;
+	uint64_t first_line;
 };
 
 void ag_csv_options_init(struct ag_csv_options *o);
@@ -118,5 +126,38 @@ int ag_csv_get_int64(const struct ag_csv_reader *r, const struct ag_csv_batch *b
 
 /* Bytes of input consumed so far (for progress and throughput). */
 uint64_t ag_csv_bytes_read(const struct ag_csv_reader *r);
+
+/* Right after opening: the byte offset in the input where the first data
+ * record starts (after the byte-order mark and the header) and its line. */
+void ag_csv_data_start(const struct ag_csv_reader *r, uint64_t *offset,
+		       uint64_t *line);
+
+/*
+ * Parallel reading.  ag_csv_split cuts the records of the regular file at
+ * path -- [from, end of file), `from` being where they start (see
+ * ag_csv_data_start) and `line` its line -- into at most n parts (n <=
+ * AG_CSV_MAX_PARTS) that each begin at a record boundary, so that n
+ * readers (ag_csv_open_part) read them in parallel and together see
+ * exactly the records one reader would.  A boundary is a newline after an
+ * even number of quotes: RFC 4180 quoting makes that exact for a
+ * well-formed file.  In a malformed one the parts up to the first error
+ * are cut right, so the part that reports the earliest error reports what
+ * one reader would.  Quotes and newlines are counted by one thread per
+ * part, reading with a small buffer (memory stays a few MiB, whatever the
+ * file).  Parts are at least 1 MiB: *nparts may be less than n, and is 1
+ * for a small file.  AG_EIO when the file cannot be read (or is a pipe).
+ */
+#define AG_CSV_MAX_PARTS 64
+struct ag_csv_part {
+	uint64_t off, len; /* bytes of the file */
+	uint64_t line;     /* line number at off */
+};
+int ag_csv_split(const char *path, uint64_t from, uint64_t line, size_t n,
+		 struct ag_csv_part *parts, size_t *nparts, struct ag_err *err);
+/* A reader of one part.  opts->header must name the columns (the part has
+ * no header row); opts->first_line is taken from the part. */
+int ag_csv_open_part(struct ag_csv_reader **out, const char *path,
+		     const struct ag_csv_part *part, const struct ag_csv_options *opts,
+		     struct ag_err *err);
 
 #endif

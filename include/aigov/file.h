@@ -24,11 +24,18 @@ struct ag_source {
 	bool owns_fd;        /* close fd on ag_source_close */
 	const char *mem;     /* memory source: borrowed, not freed */
 	size_t mem_len, mem_pos;
+	bool limited;        /* a range of a file: at most `remaining` more bytes */
+	unsigned long long remaining;
 	char *name;          /* for messages; owned */
 };
 
 /* Open path for reading; "-" is standard input (not closed afterwards). */
 int ag_source_open(struct ag_source *src, const char *path, struct ag_err *err);
+/* The bytes [off, off + len) of the regular file at path (for readers
+ * that share a file's parts between threads).  AG_EIO for a pipe. */
+int ag_source_open_range(struct ag_source *src, const char *path,
+			 unsigned long long off, unsigned long long len,
+			 struct ag_err *err);
 /* A source over mem[0..len), which must outlive the source. */
 int ag_source_open_mem(struct ag_source *src, const char *mem, size_t len,
 		       const char *name, struct ag_err *err);

@@ -56,6 +56,7 @@ struct ag_csv_reader {
 	bool eof;         /* the source is exhausted (and a final LF added) */
 	uint64_t line;    /* physical line of the row at pos */
 	uint64_t bytes_read;
+	uint64_t buf_off; /* input offset of buf[0] */
 
 	size_t ncols;
 	char **names;
@@ -242,6 +243,7 @@ static int fill(struct ag_csv_reader *r, struct ag_err *err)
 {
 	if (r->pos) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->buf_off += r->pos;
 		r->len -= r->pos;
 		r->utf8_ok = r->utf8_ok > r->pos ? r->utf8_ok - r->pos : 0;
 		if (r->bad_utf8 != SIZE_MAX)
@@ -591,6 +593,21 @@ static char *unescape_copy(const char *s, size_t n)
 	return out;
 }
 
+/* The names of options.header: a part of a file read without its header. */
+static int given_header(struct ag_csv_reader *r, struct ag_err *err)
+{
+	if (!r->opt.nheader)
+		return ag_err_set(err, AG_EINVAL, "csv: a given header needs at least one column");
+	r->ncols = r->opt.nheader;
+	r->names = calloc(r->ncols, sizeof(*r->names));
+	if (!r->names)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->ncols; i++)
+		if (!(r->names[i] = strdup(r->opt.header[i])))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int read_header(struct ag_csv_reader *r, struct ag_err *err)
 {
 	struct rec rec;
@@ -598,6 +615,8 @@ static int read_header(struct ag_csv_reader *r, struct ag_err *err)
 	size_t max_spans = 0;
 	int rc;
 
+	if (r->opt.header)
+		return given_header(r, err);
 	for (;;) {
 		rec = scalar_record(r->buf, r->pos, r->len, r->delim, spans,
 				    max_spans, SIZE_MAX);
@@ -701,7 +720,7 @@ static int open_common(struct ag_csv_reader *r, struct ag_err *err)
 		r->na_first[(unsigned char)r->na[i][0]] = true;
 	}
 	r->bad_utf8 = SIZE_MAX;
-	r->line = 1;
+	r->line = o->first_line ? o->first_line : 1;
 	cap = o->chunk_size < 4096 ? 4096 : o->chunk_size;
 	if (cap > o->max_record)
 		cap = o->max_record;
@@ -712,7 +731,7 @@ static int open_common(struct ag_csv_reader *r, struct ag_err *err)
 	rc = fill(r, err);
 	if (rc)
 		return rc;
-	if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+	if (!o->header && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = 3;
 	rc = read_header(r, err);
 	if (rc)
@@ -797,6 +816,31 @@ int ag_csv_open_mem(struct ag_csv_reader **out, const char *data, size_t len,
 	return open_with(out, r, opts, err);
 }
 
+int ag_csv_open_part(struct ag_csv_reader **out, const char *path,
+		     const struct ag_csv_part *part, const struct ag_csv_options *opts,
+		     struct ag_err *err)
+{
+	struct ag_csv_options o = *opts;
+	struct ag_csv_reader *r;
+	int rc;
+
+	*out = NULL;
+	if (!o.header)
+		return ag_err_set(err, AG_EINVAL, "csv: a part needs the file's header");
+	o.first_line = part->line;
+	if ((rc = check_options(&o, err)))
+		return rc;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	rc = ag_source_open_range(&r->src, path, part->off, part->len, err);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	return open_with(out, r, &o, err);
+}
+
 void ag_csv_free(struct ag_csv_reader *r)
 {
 	if (!r)
@@ -854,6 +898,13 @@ bool ag_csv_is_missing(const struct ag_csv_reader *r, struct ag_str f)
 uint64_t ag_csv_bytes_read(const struct ag_csv_reader *r)
 {
 	return r->bytes_read;
+}
+
+void ag_csv_data_start(const struct ag_csv_reader *r, uint64_t *offset,
+		       uint64_t *line)
+{
+	*offset = r->buf_off + r->pos;
+	*line = r->line;
 }
 
 void ag_csv_position(const struct ag_csv_batch *b, size_t row, size_t col,

@@ -48,6 +48,25 @@ int ag_source_open(struct ag_source *src, const char *path, struct ag_err *err)
 	return 0;
 }
 
+int ag_source_open_range(struct ag_source *src, const char *path,
+			 unsigned long long off, unsigned long long len,
+			 struct ag_err *err)
+{
+	int rc = strcmp(path, "-") ? ag_source_open(src, path, err)
+				   : ag_err_set(err, AG_EIO, "<stdin>: cannot read a part of a pipe");
+
+	if (rc)
+		return rc;
+	if (lseek(src->fd, (off_t)off, SEEK_SET) < 0) {
+		rc = sys_err(err, path, "seek", errno);
+		ag_source_close(src);
+		return rc;
+	}
+	src->limited = true;
+	src->remaining = len;
+	return 0;
+}
+
 int ag_source_open_mem(struct ag_source *src, const char *mem, size_t len,
 		       const char *name, struct ag_err *err)
 {
@@ -75,10 +94,16 @@ int ag_source_read(struct ag_source *src, char *buf, size_t cap, size_t *got,
 		*got = n;
 		return 0;
 	}
+	if (src->limited && cap > src->remaining)
+		cap = (size_t)src->remaining;
+	if (!cap)
+		return 0;
 	for (;;) {
 		ssize_t n = read(src->fd, buf, cap);
 		if (n >= 0) {
 			*got = (size_t)n;
+			if (src->limited)
+				src->remaining -= (size_t)n;
 			return 0;
 		}
 		if (errno != EINTR)

@@ -522,6 +522,136 @@ static void test_csv_missing_file_is_not_found(void **state)
 	assert_string_equal(err.msg, "/nonexistent.csv: cannot open: No such file or directory");
 }
 
+/* Rows of a reader as "line:col|f1|f2\n" (line and column of the last
+ * field), then "ERR msg" if reading stops at an error.  0 or the error. */
+static int dump_rows(struct ag_csv_reader *r, struct ag_buf *out)
+{
+	struct ag_csv_batch b;
+	struct ag_err err;
+	int rc;
+
+	while ((rc = ag_csv_next_batch(r, &b, &err)) == 1) {
+		for (size_t i = 0; i < b.nrows; i++) {
+			uint64_t line, col;
+			ag_csv_position(&b, i, b.ncols - 1, &line, &col);
+			ag_buf_addf(out, "%llu:%llu", (unsigned long long)line, (unsigned long long)col);
+			for (size_t c = 0; c < b.ncols; c++) {
+				struct ag_str f = ag_csv_get(&b, i, c);
+				ag_buf_addch(out, '|');
+				ag_buf_add(out, f.ptr, f.len);
+			}
+			ag_buf_addch(out, '\n');
+		}
+	}
+	if (rc < 0)
+		ag_buf_addf(out, "ERR %s", err.msg);
+	return rc < 0 ? rc : 0;
+}
+
+/* The whole file read by one reader, and by the parts of ag_csv_split. */
+static char *read_whole(const char *path)
+{
+	struct ag_csv_reader *r;
+	struct ag_err err;
+	struct ag_buf out;
+
+	ag_buf_init(&out);
+	assert_int_equal(ag_csv_open(&r, path, NULL, &err), 0);
+	dump_rows(r, &out);
+	ag_csv_free(r);
+	return ag_buf_detach(&out, NULL);
+}
+
+static char *read_parts(const char *path, size_t n, size_t *nparts)
+{
+	struct ag_csv_reader *h, *r;
+	struct ag_csv_options o;
+	struct ag_csv_part parts[AG_CSV_MAX_PARTS];
+	struct ag_err err;
+	struct ag_buf out;
+	const char *names[8];
+	uint64_t from, line;
+
+	ag_buf_init(&out);
+	assert_int_equal(ag_csv_open(&h, path, NULL, &err), 0);
+	assert_true(ag_csv_ncols(h) <= 8);
+	for (size_t c = 0; c < ag_csv_ncols(h); c++)
+		names[c] = ag_csv_column_name(h, c);
+	ag_csv_data_start(h, &from, &line);
+	assert_int_equal(ag_csv_split(path, from, line, n, parts, nparts, &err), 0);
+	ag_csv_options_init(&o);
+	o.header = names;
+	o.nheader = ag_csv_ncols(h);
+	for (size_t i = 0; i < *nparts; i++) {
+		int rc;
+		assert_int_equal(ag_csv_open_part(&r, path, &parts[i], &o, &err), 0);
+		assert_string_equal(ag_csv_column_name(r, 1), names[1]);
+		rc = dump_rows(r, &out);
+		ag_csv_free(r);
+		if (rc)
+			break; /* the earliest error is the file's */
+	}
+	ag_csv_free(h);
+	return ag_buf_detach(&out, NULL);
+}
+
+/* About 3.5 MB of records (150,000) with quoted commas, doubled quotes, embedded LF
+ * and CRLF line ends, and a BOM; `bad_row` (if not 0) has a field too many. */
+static void write_split_file(const char *path, unsigned bad_row)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("\xEF\xBB\xBFid,\"note, quoted\",amount\n", f);
+	for (unsigned i = 1; i <= 150000; i++) {
+		switch (i % 5) {
+		case 0: fprintf(f, "%u,\"line one\nline \"\"two\"\"\n\",%u.5\n", i, i); break;
+		case 1: fprintf(f, "%u,\"a, b\",%u\r\n", i, i); break;
+		case 2: fprintf(f, "%u,plain text here,%u\n", i, i * 7); break;
+		case 3: fprintf(f, "%u,\"\"\"\",\n", i); break;
+		default: fprintf(f, "%u,\"x\n\n\",%u\n", i, i); break;
+		}
+		if (i == bad_row)
+			fputs("99,too,many,fields\n", f);
+	}
+	fclose(f);
+}
+
+static void test_csv_parts_read_exactly_what_one_reader_reads(void **state)
+{
+	char path[] = "/tmp/aigov-split-XXXXXX";
+	int fd = mkstemp(path);
+	(void)state;
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_split_file(path, 0);
+	char *whole = read_whole(path);
+	assert_null(strstr(whole, "ERR"));
+	for (size_t n = 1; n <= 7; n++) {
+		size_t nparts;
+		char *parts = read_parts(path, n, &nparts);
+		assert_true(nparts >= 1 && nparts <= n);
+		if (n >= 3)
+			assert_true(nparts >= 3); /* the file is big enough */
+		assert_string_equal(parts, whole);
+		free(parts);
+	}
+	free(whole);
+	/* An error deep in the file: the parts stop at the same message. */
+	write_split_file(path, 120000);
+	whole = read_whole(path);
+	assert_non_null(strstr(whole, "ERR "));
+	for (size_t n = 2; n <= 5; n++) {
+		size_t nparts;
+		char *parts = read_parts(path, n, &nparts);
+		assert_string_equal(parts, whole);
+		free(parts);
+	}
+	free(whole);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_csv_agrees_with_a_reference_parser_on_random_input),
 		cmocka_unit_test(test_csv_reads_standard_input_from_a_pipe),
 		cmocka_unit_test(test_csv_missing_file_is_not_found),
+		cmocka_unit_test(test_csv_parts_read_exactly_what_one_reader_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
