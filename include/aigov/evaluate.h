@@ -8,8 +8,13 @@
  * feature is numeric when every non-missing value in the reference's first
  * batch of rows is a number, categorical otherwise, and keeps that type.
  * Results are owned by struct ag_eval_result (ag_eval_result_release).
- * Single-threaded for now; every accumulator merges, so threads can split
- * a file later without changing a result.
+ *
+ * Threads: with threads > 1 a regular file is cut into parts at record
+ * boundaries (ag_csv_split), each read by its own thread into its own
+ * accumulators, merged at the end.  Every accumulator finishes from a
+ * canonical order, so the result does not depend on the number of threads;
+ * an error is the one a single reader would have met first.  Standard
+ * input is read by one thread.
  */
 #ifndef AIGOV_EVALUATE_H
 #define AIGOV_EVALUATE_H
@@ -25,6 +30,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define AG_EVAL_MAX_PROTECTED 16
+#define AG_EVAL_MAX_FEATURES 4096
+
+/* A numeric protected attribute cut into bands at increasing edges
+ * e[0] < ... < e[n-1]: groups "<e0", "[e0, e1)", ..., ">=e[n-1]". */
+struct ag_eval_bins {
+	const char *column;   /* one of the protected attributes */
+	const double *edges;
+	size_t nedges;
+};
+
 struct ag_eval_options {
 	const char *label;      /* column of the outcome */
 	const char *positive;   /* its value that means 1; default "1" */
@@ -34,6 +50,8 @@ struct ag_eval_options {
 	const char *const *protected_attrs; /* column names */
 	size_t nprotected;
 	bool intersections;
+	const struct ag_eval_bins *bins; /* nbins of them */
+	size_t nbins;
 	const char *reference_group; /* AOD reference (first attribute); NULL: the largest */
 	uint32_t replicates;    /* bootstrap replicates; default 200 */
 	uint64_t seed;          /* default 20261125 */
@@ -41,6 +59,7 @@ struct ag_eval_options {
 	const char *const *features; /* NULL with all_features: every other column */
 	size_t nfeatures;
 	bool all_features;
+	unsigned threads;       /* readers per regular file; 0 or 1: one */
 };
 
 void ag_eval_options_init(struct ag_eval_options *o);

@@ -87,6 +87,8 @@ extern const char *cli_workspace_dir;
 /* Who is acting: `given` (--actor), else $AIGOV_ACTOR, else "user:<login>"
  * of the process owner.  Returns given or buf. */
 const char *cli_actor(const char *given, char *buf, size_t cap);
+/* Online processors, 1 .. 64: the default of --threads. */
+unsigned cli_cores(void);
 /* Find and open the workspace; on failure the error is printed and the
  * exit code returned (2 when there is no workspace). */
 int cli_workspace_open(struct ag_workspace **ws, bool write, const char *actor);

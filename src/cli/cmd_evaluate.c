@@ -17,8 +17,8 @@
 static bool opt_json, opt_intersections, opt_all_features;
 static const char *opt_data, *opt_label, *opt_score, *opt_pred, *opt_positive, *opt_threshold,
 	*opt_protected, *opt_reference, *opt_features, *opt_reference_group, *opt_policy, *opt_tier,
-	*opt_system, *opt_control, *opt_actor;
-static size_t opt_replicates = 200, opt_seed = 20261125;
+	*opt_system, *opt_control, *opt_actor, *opt_bins;
+static size_t opt_replicates = 200, opt_seed = 20261125, opt_threads;
 
 static const struct cli_option eval_opts[] = {
 	{ "data", 0, OPT_STRING, &opt_data, "FILE", "the scoring log (CSV; - for standard input)",
@@ -34,6 +34,11 @@ static const struct cli_option eval_opts[] = {
 	  "使用既有決策欄位，而非門檻" },
 	{ "protected", 0, OPT_STRING, &opt_protected, "A,B", "protected attributes for fairness (comma-separated)",
 	  "公平性分析的受保護屬性（以逗號分隔）" },
+	{ "bins", 0, OPT_STRING, &opt_bins, "COL:E1,E2",
+	  "cut a numeric protected attribute into bands at these edges, e.g. age:25,35,50 gives "
+	  "<25, [25, 35), [35, 50), >=50 (added to --protected; several: 'age:25,50;income:3e4')",
+	  "將數值型受保護屬性依切點分組，例如 age:25,35,50 得 <25、[25, 35)、[35, 50)、>=50"
+	  "（自動加入 --protected；多個以分號分隔）" },
 	{ "intersections", 0, OPT_FLAG, &opt_intersections, NULL, "also every combination of the attributes",
 	  "一併分析屬性組合" },
 	{ "reference-group", 0, OPT_STRING, &opt_reference_group, "VALUE",
@@ -63,6 +68,9 @@ static const struct cli_option eval_opts[] = {
 	  "搭配 --system：並將資料檔作為此控制項目的佐證" },
 	{ "actor", 0, OPT_STRING, &opt_actor, "NAME", "who is acting (default $AIGOV_ACTOR)",
 	  "操作者（預設 $AIGOV_ACTOR）" },
+	{ "threads", 'j', OPT_UINT, &opt_threads, "N",
+	  "read each regular file with N threads (default: one per core; results do not change)",
+	  "每個一般檔案以 N 個執行緒讀取（預設：每核心一個；結果不變）" },
 	{ "workspace", 'C', OPT_STRING, &cli_workspace_dir, "DIR", "the workspace", "工作區" },
 	{ "json", 0, OPT_FLAG, &opt_json, NULL, "write JSON (docs/evaluate.md)", "輸出 JSON（docs/evaluate.md）" },
 	{ NULL, 0, OPT_END, NULL, NULL, NULL, NULL },
@@ -81,7 +89,7 @@ const struct cli_usage cmd_evaluate_usage = {
 	"Jensen-Shannon, Wasserstein-1; PSI and chi-square for categories).\n"
 	"Thresholds per risk tier (catalog/thresholds.yaml) mark each value ok,\n"
 	"warn or fail. Exit codes: 0 no check failed, 1 a check failed, 2 usage,\n"
-	"3 bad input (with file:line:column), 4 I/O. Not yet: --threads.",
+	"3 bad input (with file:line:column), 4 I/O.",
 	"以單次串流分析評分紀錄：效能（精確 ROC AUC、Gini、KS、平均精確度、log loss、\n"
 	"Brier、準確率、精確率、召回率、F1、特異度、校準表與 ECE）、依受保護屬性的\n"
 	"公平性（各組比率；統計均等、差別影響與五分之四規則、機會均等、均等化勝算、\n"
@@ -89,9 +97,10 @@ const struct cli_usage cmd_evaluate_usage = {
 	"--reference 時各特徵與分數的飄移（PSI、KS 與 p 值、Jensen-Shannon、\n"
 	"Wasserstein-1；類別變數為 PSI 與卡方）。依風險等級的門檻（catalog/thresholds.yaml）\n"
 	"將各值標為 ok、warn 或 fail。結束碼：0 無檢核失敗，1 有檢核失敗，2 用法錯誤，\n"
-	"3 輸入有誤（含 檔案:行:欄），4 I/O。尚未提供：--threads。",
+	"3 輸入有誤（含 檔案:行:欄），4 I/O。",
 	eval_opts,
 	"  aigov evaluate --data scores.csv --label default --score p_default --protected sex,age_band\n"
+	"  aigov evaluate --data scores.csv --label default --score p_default --protected sex --bins age:25,35,50\n"
 	"  aigov evaluate --data nov.csv --reference dev.csv --label y --score p --all-features --json\n",
 };
 
@@ -109,6 +118,72 @@ static const char **split(char *s, size_t *n)
 			*c++ = '\0';
 		if (*p)
 			v[(*n)++] = p;
+	}
+	return v;
+}
+
+/* --bins "age:25,35,50;income:3e4,6e4", parsed in place. */
+struct bins_arg {
+	struct ag_eval_bins b[AG_EVAL_MAX_PROTECTED];
+	double edges[AG_EVAL_MAX_PROTECTED][64];
+	size_t n;
+};
+
+static int parse_bins(char *s, struct bins_arg *a)
+{
+	a->n = 0;
+	for (char *spec = s, *next; spec && *spec; spec = next) {
+		struct ag_eval_bins *b = &a->b[a->n];
+		char *colon;
+
+		if ((next = strchr(spec, ';')))
+			*next++ = '\0';
+		if (a->n == AG_EVAL_MAX_PROTECTED)
+			return cli_error(EXIT_USAGE, "--bins: %s", L("too many columns", "欄位過多"));
+		colon = strrchr(spec, ':');
+		if (!colon || colon == spec || !colon[1])
+			return cli_error(EXIT_USAGE, "--bins '%s': %s", spec,
+					 L("expected COLUMN:EDGE,EDGE,...", "格式應為 欄位:切點,切點,..."));
+		*colon = '\0';
+		b->column = spec;
+		b->edges = a->edges[a->n];
+		b->nedges = 0;
+		for (char *e = colon + 1, *c; e; e = c) {
+			if ((c = strchr(e, ',')))
+				*c++ = '\0';
+			if (b->nedges == 64 || !ag_parse_double(e, strlen(e), &a->edges[a->n][b->nedges]) ||
+			    !isfinite(a->edges[a->n][b->nedges]) ||
+			    (b->nedges && !(a->edges[a->n][b->nedges] > a->edges[a->n][b->nedges - 1])))
+				return cli_error(EXIT_USAGE, "--bins %s: %s", spec,
+						 L("expected up to 64 increasing numbers",
+						   "應為至多 64 個遞增的數字"));
+			b->nedges++;
+		}
+		a->n++;
+	}
+	return 0;
+}
+
+/* The protected attributes: --protected, then --bins columns not in it. */
+static const char **protected_list(char *prot, const struct bins_arg *bins, size_t *n)
+{
+	const char **v = calloc((prot ? strlen(prot) : 0) + bins->n + 2, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (char *p = prot, *c; p; p = c) {
+		if ((c = strchr(p, ',')))
+			*c++ = '\0';
+		if (*p)
+			v[(*n)++] = p;
+	}
+	for (size_t i = 0; i < bins->n; i++) {
+		size_t k = 0;
+		while (k < *n && strcmp(v[k], bins->b[i].column))
+			k++;
+		if (k == *n)
+			v[(*n)++] = bins->b[i].column;
 	}
 	return v;
 }
@@ -257,6 +332,21 @@ static int record(struct ag_workspace *ws, const struct ag_eval_options *o,
 	ag_json_u64(j, o->replicates);
 	ag_json_key(j, "seed");
 	ag_json_u64(j, o->seed);
+	ag_json_key(j, "protected");
+	ag_json_begin_array(j);
+	for (size_t i = 0; i < o->nprotected; i++)
+		ag_json_cstr(j, o->protected_attrs[i]);
+	ag_json_end_array(j);
+	ag_json_key(j, "bins");
+	ag_json_begin_object(j);
+	for (size_t i = 0; i < o->nbins; i++) {
+		ag_json_key(j, o->bins[i].column);
+		ag_json_begin_array(j);
+		for (size_t k = 0; k < o->bins[i].nedges; k++)
+			ag_json_double(j, o->bins[i].edges[k]);
+		ag_json_end_array(j);
+	}
+	ag_json_end_object(j);
 	ag_json_end_object(j);
 	ag_json_key(j, "thresholds");
 	ag_json_begin_object(j);
@@ -353,8 +443,9 @@ static int run_evaluate(char **args, int nargs)
 	const char *policy_name = "built-in";
 	char actor_buf[300];
 	const char *actor = cli_actor(opt_actor, actor_buf, sizeof(actor_buf));
-	char *prot = NULL, *feat = NULL;
+	char *prot = NULL, *feat = NULL, *bins_buf = NULL;
 	const char **pv = NULL, **fv = NULL;
+	struct bins_arg bins = { .n = 0 };
 	bool failed = false;
 	int rc, exit_code, tier = 2;
 
@@ -384,12 +475,29 @@ static int run_evaluate(char **args, int nargs)
 	o.seed = opt_seed;
 	o.reference = opt_reference;
 	o.all_features = opt_all_features;
-	if (opt_protected && (!(prot = strdup(opt_protected)) || !(pv = split(prot, &o.nprotected))))
+	if (opt_bins) {
+		if (!(bins_buf = strdup(opt_bins)))
+			return cli_error(EXIT_IO, "out of memory");
+		if ((rc = parse_bins(bins_buf, &bins))) {
+			free(bins_buf);
+			return rc;
+		}
+		o.bins = bins.b;
+		o.nbins = bins.n;
+	}
+	o.threads = (unsigned)(opt_threads ? (opt_threads > AG_CSV_MAX_PARTS ? AG_CSV_MAX_PARTS : opt_threads)
+			       : cli_cores());
+	if ((opt_protected && !(prot = strdup(opt_protected))) ||
+	    ((opt_protected || bins.n) && !(pv = protected_list(prot, &bins, &o.nprotected)))) {
+		free(prot);
+		free(bins_buf);
 		return cli_error(EXIT_IO, "out of memory");
+	}
 	o.protected_attrs = pv;
 	if (opt_features && (!(feat = strdup(opt_features)) || !(fv = split(feat, &o.nfeatures)))) {
 		free(prot);
 		free(pv);
+		free(bins_buf);
 		return cli_error(EXIT_IO, "out of memory");
 	}
 	o.features = fv;
@@ -440,6 +548,7 @@ static int run_evaluate(char **args, int nargs)
 	free(pv);
 	free(feat);
 	free(fv);
+	free(bins_buf);
 	return exit_code;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_print_usage(FILE *f, const struct cli_usage *u)
 {
@@ -286,4 +287,11 @@ int cli_json_print(struct cli_json *c)
 		fwrite(c->out.buf, 1, c->out.len, stdout);
 	ag_buf_release(&c->out);
 	return rc;
+}
+
+unsigned cli_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }

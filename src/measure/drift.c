@@ -188,7 +188,7 @@ int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
 	/* Read o->keys only now: when o == a, the reserve moved them. */
 	if (on)
 		memcpy(a->keys + a->n, o->keys, on * sizeof(uint64_t));
-	if (on && a->n && (o->keys[0] < a->keys[a->n - 1] || !o->sorted))
+	if (on && (!o->sorted || (a->n && o->keys[0] < a->keys[a->n - 1])))
 		a->sorted = false;
 	a->n += on;
 	a->missing = missing;

@@ -7,9 +7,11 @@
 #include "aigov/num.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void ag_eval_options_init(struct ag_eval_options *o)
 {
@@ -18,6 +20,65 @@ void ag_eval_options_init(struct ag_eval_options *o)
 	o->threshold = 0.5;
 	o->replicates = 200;
 	o->seed = 20261125;
+}
+
+/* ---- what the readers share ---------------------------------------- */
+
+/* A drift feature: its columns in each file and its type. */
+struct feat {
+	const char *name;   /* owned */
+	long col_ref, col_cur;
+	bool numeric;
+};
+
+/* A protected attribute cut into bands (--bins): edges and labels. */
+struct band {
+	const double *edges; /* NULL: the attribute's values are the groups */
+	size_t nedges;
+	char **labels;       /* nedges + 1, owned */
+};
+
+/*
+ * The columns and types every reader uses, fixed before the readers run
+ * (typed is set then; only a lone streaming reader types the reference's
+ * features from its own first batch).
+ */
+struct layout {
+	const struct ag_eval_options *o;
+	long label, score, pred;
+	long prot[AG_EVAL_MAX_PROTECTED];
+	struct band bands[AG_EVAL_MAX_PROTECTED];
+	struct feat *fs;     /* nfs features, then the score (fs[nfs]) */
+	size_t nfs;
+	bool drift, typed;
+};
+
+/* One reader's accumulators: side 0 reads the reference, side 1 the data. */
+struct part {
+	struct layout *lay;
+	int side;
+	struct ag_perf perf;
+	bool has_perf;
+	struct ag_fairness *fair;
+	struct ag_drift_num *num; /* nfs + 1 */
+	struct ag_drift_cat *cat;
+	uint64_t rows;
+	/* for a thread */
+	const char *path;
+	const struct ag_csv_options *csv;
+	struct ag_csv_part range;
+	int rc;
+	struct ag_err err;
+};
+
+static int field_error(struct ag_csv_reader *r, const struct ag_csv_batch *b, size_t row,
+		       size_t col, const char *what, struct ag_err *err)
+{
+	uint64_t line, c;
+
+	ag_csv_position(b, row, col, &line, &c);
+	return ag_err_at(err, AG_EPARSE, ag_csv_name(r), line, c, "%s: %s",
+			 ag_csv_column_name(r, col), what);
 }
 
 static int column(struct ag_csv_reader *r, const char *name, const char *what, long *idx,
@@ -30,54 +91,6 @@ static int column(struct ag_csv_reader *r, const char *name, const char *what, l
 	return 0;
 }
 
-static int field_error(struct ag_csv_reader *r, const struct ag_csv_batch *b, size_t row,
-		       size_t col, const char *what, struct ag_err *err)
-{
-	uint64_t line, c;
-
-	ag_csv_position(b, row, col, &line, &c);
-	return ag_err_at(err, AG_EPARSE, ag_csv_name(r), line, c, "%s: %s",
-			 ag_csv_column_name(r, col), what);
-}
-
-/* One feature's two accumulators (reference, current). */
-struct feat {
-	const char *name;
-	long col_ref, col_cur;
-	bool numeric;
-	struct ag_drift_num num[2];
-	struct ag_drift_cat cat[2];
-};
-
-static void feat_release(struct feat *f)
-{
-	for (int s = 0; s < 2; s++) {
-		ag_drift_num_release(&f->num[s]);
-		ag_drift_cat_release(&f->cat[s]);
-	}
-}
-
-/* Add one field of a feature to side s. */
-static int feat_add(struct feat *f, int s, struct ag_csv_reader *r, const struct ag_csv_batch *b,
-		    size_t row, size_t col, struct ag_err *err)
-{
-	struct ag_str v = ag_csv_get(b, row, col);
-
-	if (ag_csv_is_missing(r, v))
-		return f->numeric ? ag_drift_num_add_missing(&f->num[s], 1, err)
-				  : ag_drift_cat_add_missing(&f->cat[s], 1, err);
-	if (f->numeric) {
-		double d;
-		int rc = ag_csv_get_double(r, b, row, col, &d, err);
-		if (rc < 0)
-			return rc;
-		if (!isfinite(d))
-			return field_error(r, b, row, col, "not a finite number", err);
-		return ag_drift_num_add(&f->num[s], d, err);
-	}
-	return ag_drift_cat_add(&f->cat[s], v.ptr, v.len, 1, err);
-}
-
 static bool is_label_col(const struct ag_eval_options *o, const char *name)
 {
 	if (!strcmp(name, o->label) || !strcmp(name, o->score) || (o->pred && !strcmp(name, o->pred)))
@@ -88,179 +101,168 @@ static bool is_label_col(const struct ag_eval_options *o, const char *name)
 	return false;
 }
 
-/* Read the reference file into side 0 of each feature (and the score's). */
-static int read_reference(const struct ag_eval_options *o, const struct ag_csv_options *csv,
-			  struct feat *fs, size_t *nfs, struct feat *score, uint64_t *rows,
-			  struct ag_err *err)
+/* The reference's columns: the features (named or all others), the score. */
+static int reference_columns(struct layout *lay, struct ag_csv_reader *r, struct ag_err *err)
 {
-	struct ag_csv_reader *r;
-	struct ag_csv_batch b;
-	bool typed = false;
-	int rc = ag_csv_open(&r, o->reference, csv, err);
+	const struct ag_eval_options *o = lay->o;
+	size_t n = 0;
+	int rc = 0;
 
-	if (rc)
-		return rc;
 	if (!o->all_features) {
-		for (size_t i = 0; !rc && i < o->nfeatures; i++) {
-			fs[i].name = o->features[i];
-			rc = column(r, o->features[i], "feature", &fs[i].col_ref, err);
+		for (; !rc && n < o->nfeatures; n++) {
+			lay->fs[n].name = o->features[n];
+			rc = column(r, o->features[n], "feature", &lay->fs[n].col_ref, err);
 		}
-		*nfs = o->nfeatures;
 	} else {
-		*nfs = 0;
-		for (size_t c = 0; c < ag_csv_ncols(r); c++)
+		for (size_t c = 0; c < ag_csv_ncols(r) && n < AG_EVAL_MAX_FEATURES; c++)
 			if (!is_label_col(o, ag_csv_column_name(r, c))) {
-				fs[*nfs].name = ag_csv_column_name(r, c);
-				fs[(*nfs)++].col_ref = (long)c;
+				lay->fs[n].name = ag_csv_column_name(r, c);
+				lay->fs[n++].col_ref = (long)c;
 			}
 	}
-	score->name = o->score;
-	score->numeric = true;
-	score->col_ref = ag_csv_column_index(r, o->score); /* -1: no score drift */
-	while (!rc && (rc = ag_csv_next_batch(r, &b, err)) == 1) {
-		rc = 0;
-		if (!typed) { /* numeric when the first batch says so */
-			for (size_t i = 0; i < *nfs; i++) {
-				fs[i].numeric = true;
-				for (size_t row = 0; row < b.nrows && fs[i].numeric; row++) {
-					struct ag_str v = ag_csv_get(&b, row, (size_t)fs[i].col_ref);
-					double d;
-					if (!ag_csv_is_missing(r, v))
-						fs[i].numeric = ag_parse_double(v.ptr, v.len, &d);
-				}
-			}
-			typed = true;
-		}
-		for (size_t row = 0; !rc && row < b.nrows; row++) {
-			if (score->col_ref >= 0)
-				rc = feat_add(score, 0, r, &b, row, (size_t)score->col_ref, err);
-			for (size_t i = 0; !rc && i < *nfs; i++)
-				rc = feat_add(&fs[i], 0, r, &b, row, (size_t)fs[i].col_ref, err);
-		}
-		*rows += b.nrows;
-	}
-	/* Names point into the reader: copy them before it goes. */
-	for (size_t i = 0; i < *nfs; i++)
-		fs[i].name = strdup(fs[i].name);
-	ag_csv_free(r);
-	return rc;
-}
-
-struct current {
-	long label, score, pred;
-	long prot[16];
-	struct ag_perf perf;
-	struct ag_fairness *fair;
-};
-
-static int read_row(const struct ag_eval_options *o, struct current *cu, struct ag_csv_reader *r,
-		    const struct ag_csv_batch *b, size_t row, uint64_t index, struct ag_err *err)
-{
-	struct ag_str lv = ag_csv_get(b, row, (size_t)cu->label);
-	struct ag_fairness_value vals[16];
-	int label, decision = AG_PERF_NO_DECISION;
-	double score;
-	uint64_t line, c;
-	int rc;
-
-	if (ag_csv_is_missing(r, lv))
-		return field_error(r, b, row, (size_t)cu->label, "the label is missing", err);
-	label = ag_str_eq_cstr(lv, o->positive);
-	rc = ag_csv_get_double(r, b, row, (size_t)cu->score, &score, err);
-	if (rc == 1)
-		return field_error(r, b, row, (size_t)cu->score, "the score is missing", err);
-	if (rc < 0)
-		return rc;
-	if (!(score >= 0 && score <= 1))
-		return field_error(r, b, row, (size_t)cu->score, "the score is not in [0, 1]", err);
-	if (cu->pred >= 0) {
-		struct ag_str pv = ag_csv_get(b, row, (size_t)cu->pred);
-		if (ag_csv_is_missing(r, pv))
-			return field_error(r, b, row, (size_t)cu->pred, "the prediction is missing", err);
-		decision = ag_str_eq_cstr(pv, o->positive);
-	}
-	ag_csv_position(b, row, (size_t)cu->score, &line, &c);
-	rc = ag_perf_add(&cu->perf, label, score, decision, line, err);
-	if (rc || !cu->fair)
-		return rc;
-	for (size_t i = 0; i < o->nprotected; i++) {
-		struct ag_str v = ag_csv_get(b, row, (size_t)cu->prot[i]);
-		if (ag_csv_is_missing(r, v))
-			v = ag_str_cstr("(missing)");
-		vals[i].p = v.ptr;
-		vals[i].len = v.len;
-	}
-	return ag_fairness_add(cu->fair, index, label,
-			       decision != AG_PERF_NO_DECISION ? decision : score >= o->threshold,
-			       vals, err);
-}
-
-static int read_current(const char *data, const struct ag_eval_options *o,
-			const struct ag_csv_options *csv, struct current *cu, struct feat *fs,
-			size_t nfs, struct feat *score, bool drift, struct ag_eval_result *out,
-			struct ag_err *err)
-{
-	struct ag_csv_reader *r;
-	struct ag_csv_batch b;
-	uint64_t index = 0;
-	int rc = ag_csv_open(&r, data, csv, err);
-
+	lay->nfs = n;
+	/* Names point into the reader (or the options): copy them. */
+	for (size_t i = 0; i < n; i++)
+		if (lay->fs[i].name && !(lay->fs[i].name = strdup(lay->fs[i].name)))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	if (rc)
 		return rc;
-	cu->pred = -1;
-	if (!(rc = column(r, o->label, "label", &cu->label, err)))
-		rc = column(r, o->score, "score", &cu->score, err);
+	lay->fs[n].name = strdup(o->score);
+	lay->fs[n].numeric = true;
+	lay->fs[n].col_ref = ag_csv_column_index(r, o->score); /* -1: no score drift */
+	return lay->fs[n].name ? 0 : ag_err_set(err, AG_ENOMEM, "out of memory");
+}
+
+static int current_columns(struct layout *lay, struct ag_csv_reader *r, struct ag_err *err)
+{
+	const struct ag_eval_options *o = lay->o;
+	int rc;
+
+	lay->pred = -1;
+	if (!(rc = column(r, o->label, "label", &lay->label, err)))
+		rc = column(r, o->score, "score", &lay->score, err);
 	if (!rc && o->pred)
-		rc = column(r, o->pred, "prediction", &cu->pred, err);
+		rc = column(r, o->pred, "prediction", &lay->pred, err);
 	for (size_t i = 0; !rc && i < o->nprotected; i++)
-		rc = column(r, o->protected_attrs[i], "protected attribute", &cu->prot[i], err);
-	for (size_t i = 0; !rc && drift && i < nfs; i++)
-		rc = column(r, fs[i].name, "feature", &fs[i].col_cur, err);
-	while (!rc && (rc = ag_csv_next_batch(r, &b, err)) == 1) {
-		rc = 0;
-		for (size_t row = 0; !rc && row < b.nrows; row++) {
-			rc = read_row(o, cu, r, &b, row, index++, err);
-			if (drift && !rc && score->col_ref >= 0)
-				rc = feat_add(score, 1, r, &b, row, (size_t)cu->score, err);
-			for (size_t i = 0; drift && !rc && i < nfs; i++)
-				rc = feat_add(&fs[i], 1, r, &b, row, (size_t)fs[i].col_cur, err);
-		}
-	}
-	out->rows = index;
-	out->bytes = ag_csv_bytes_read(r);
-	ag_csv_free(r);
+		rc = column(r, o->protected_attrs[i], "protected attribute", &lay->prot[i], err);
+	for (size_t i = 0; !rc && lay->drift && i < lay->nfs; i++)
+		rc = column(r, lay->fs[i].name, "feature", &lay->fs[i].col_cur, err);
+	lay->fs[lay->nfs].col_cur = lay->score;
 	return rc;
 }
 
-static int finish_feature(struct feat *f, struct ag_eval_feature *e, struct ag_err *err)
+/* A feature is numeric when every non-missing value of the reference's
+ * first batch is a number. */
+static void type_features(struct layout *lay, struct ag_csv_reader *r, const struct ag_csv_batch *b)
 {
-	e->name = f->name;
-	e->numeric = f->numeric;
-	if (f->numeric)
-		return ag_drift_numeric(&f->num[0], &f->num[1], &e->num, err);
-	return ag_drift_categorical(&f->cat[0], &f->cat[1], &e->cat, err);
+	for (size_t i = 0; i < lay->nfs; i++) {
+		struct feat *f = &lay->fs[i];
+		f->numeric = true;
+		for (size_t row = 0; row < b->nrows && f->numeric; row++) {
+			struct ag_str v = ag_csv_get(b, row, (size_t)f->col_ref);
+			double d;
+			if (!ag_csv_is_missing(r, v))
+				f->numeric = ag_parse_double(v.ptr, v.len, &d);
+		}
+	}
+	lay->typed = true;
 }
 
-int ag_evaluate(const char *data, const struct ag_csv_options *csv,
-		const struct ag_eval_options *o, struct ag_eval_result *out,
-		struct ag_err *err)
+/* ---- bands (--bins) ------------------------------------------------- */
+
+static char *band_label(const double *e, size_t n, size_t k)
 {
-	struct current cu;
-	struct feat score, *fs = NULL;
-	size_t nfs = 0;
-	bool drift = o->reference != NULL;
+	char buf[96];
+
+	if (k == 0)
+		snprintf(buf, sizeof(buf), "<%.15g", e[0]);
+	else if (k == n)
+		snprintf(buf, sizeof(buf), ">=%.15g", e[n - 1]);
+	else
+		snprintf(buf, sizeof(buf), "[%.15g, %.15g)", e[k - 1], e[k]);
+	return strdup(buf);
+}
+
+static int bands_init(struct layout *lay, struct ag_err *err)
+{
+	const struct ag_eval_options *o = lay->o;
+
+	for (size_t b = 0; b < o->nbins; b++) {
+		const struct ag_eval_bins *bi = &o->bins[b];
+		size_t a = 0;
+
+		while (a < o->nprotected && strcmp(o->protected_attrs[a], bi->column))
+			a++;
+		if (a == o->nprotected)
+			return ag_err_set(err, AG_EINVAL, "evaluate: --bins %s: not a protected attribute",
+					  bi->column);
+		if (!bi->nedges)
+			return ag_err_set(err, AG_EINVAL, "evaluate: --bins %s: no edges", bi->column);
+		for (size_t k = 0; k < bi->nedges; k++)
+			if (!isfinite(bi->edges[k]) || (k && !(bi->edges[k] > bi->edges[k - 1])))
+				return ag_err_set(err, AG_EINVAL, "evaluate: --bins %s: the edges must be "
+						  "finite and increasing", bi->column);
+		struct band *bd = &lay->bands[a];
+		bd->edges = bi->edges;
+		bd->nedges = bi->nedges;
+		bd->labels = calloc(bi->nedges + 1, sizeof(*bd->labels));
+		if (!bd->labels)
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		for (size_t k = 0; k <= bi->nedges; k++)
+			if (!(bd->labels[k] = band_label(bi->edges, bi->nedges, k)))
+				return ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The group of protected attribute a in this row. */
+static int group_value(const struct layout *lay, size_t a, struct ag_csv_reader *r,
+		       const struct ag_csv_batch *b, size_t row, struct ag_fairness_value *out,
+		       struct ag_err *err)
+{
+	const struct band *bd = &lay->bands[a];
+	struct ag_str v = ag_csv_get(b, row, (size_t)lay->prot[a]);
+	double d;
+	size_t k = 0;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	memset(&cu, 0, sizeof(cu));
-	memset(&score, 0, sizeof(score));
-	if (!o->label || !o->score)
-		return ag_err_set(err, AG_EINVAL, "evaluate: the label and score columns are required");
-	if (o->nprotected > 16)
-		return ag_err_set(err, AG_EINVAL, "evaluate: at most 16 protected attributes");
-	rc = ag_perf_init(&cu.perf, o->threshold, err);
-	if (rc)
+	if (ag_csv_is_missing(r, v))
+		v = ag_str_cstr("(missing)");
+	else if (bd->edges) {
+		rc = ag_csv_get_double(r, b, row, (size_t)lay->prot[a], &d, err);
+		if (rc)
+			return rc;
+		while (k < bd->nedges && d >= bd->edges[k])
+			k++;
+		v = ag_str_cstr(bd->labels[k]);
+	}
+	out->p = v.ptr;
+	out->len = v.len;
+	return 0;
+}
+
+/* ---- one reader's work ---------------------------------------------- */
+
+static int part_init(struct part *p, struct layout *lay, int side, struct ag_err *err)
+{
+	const struct ag_eval_options *o = lay->o;
+	size_t n = lay->drift ? lay->nfs + 1 : 0;
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->lay = lay;
+	p->side = side;
+	if (n && (!(p->num = calloc(n, sizeof(*p->num))) || !(p->cat = calloc(n, sizeof(*p->cat)))))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		ag_drift_num_init(&p->num[i]);
+		ag_drift_cat_init(&p->cat[i]);
+	}
+	if (side == 0)
+		return 0;
+	if ((rc = ag_perf_init(&p->perf, o->threshold, err)))
 		return rc;
+	p->has_perf = true;
 	if (o->nprotected) {
 		struct ag_fairness_options fo;
 		ag_fairness_options_init(&fo);
@@ -269,57 +271,448 @@ int ag_evaluate(const char *data, const struct ag_csv_options *csv,
 		fo.intersections = o->intersections;
 		fo.replicates = o->replicates;
 		fo.seed = o->seed;
-		rc = ag_fairness_new(&fo, &cu.fair, err);
+		rc = ag_fairness_new(&fo, &p->fair, err);
 	}
-	if (!rc && drift) {
-		fs = calloc(4096, sizeof(*fs));
-		if (!fs)
-			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
-		else if (o->nfeatures > 4096)
-			rc = ag_err_set(err, AG_EINVAL, "evaluate: at most 4096 features");
+	return rc;
+}
+
+static void part_release(struct part *p)
+{
+	size_t n = p->lay && p->lay->drift ? p->lay->nfs + 1 : 0;
+
+	for (size_t i = 0; p->num && i < n; i++)
+		ag_drift_num_release(&p->num[i]);
+	for (size_t i = 0; p->cat && i < n; i++)
+		ag_drift_cat_release(&p->cat[i]);
+	free(p->num);
+	free(p->cat);
+	if (p->has_perf)
+		ag_perf_release(&p->perf);
+	ag_fairness_free(p->fair);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Add o to p, releasing each of o's accumulators once added (so that the
+ * merged total and one part's copy are never both whole in memory). */
+static int part_merge(struct part *p, struct part *o, struct ag_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && p->lay->drift && i <= p->lay->nfs; i++) {
+		if (p->lay->fs[i].numeric)
+			rc = ag_drift_num_merge(&p->num[i], &o->num[i], err);
 		else
-			rc = read_reference(o, csv, fs, &nfs, &score, &out->reference_rows, err);
+			rc = ag_drift_cat_merge(&p->cat[i], &o->cat[i], err);
+		ag_drift_num_release(&o->num[i]);
+		ag_drift_cat_release(&o->cat[i]);
+		ag_drift_num_init(&o->num[i]);
+		ag_drift_cat_init(&o->cat[i]);
+	}
+	if (!rc && p->has_perf)
+		rc = ag_perf_merge(&p->perf, &o->perf, err);
+	if (!rc && p->fair)
+		rc = ag_fairness_merge(p->fair, o->fair, err);
+	p->rows += o->rows;
+	return rc;
+}
+
+/* Add one field of feature i. */
+static int feat_add(struct part *p, size_t i, struct ag_csv_reader *r, const struct ag_csv_batch *b,
+		    size_t row, long col, struct ag_err *err)
+{
+	struct ag_str v = ag_csv_get(b, row, (size_t)col);
+	bool numeric = p->lay->fs[i].numeric;
+
+	if (ag_csv_is_missing(r, v))
+		return numeric ? ag_drift_num_add_missing(&p->num[i], 1, err)
+			       : ag_drift_cat_add_missing(&p->cat[i], 1, err);
+	if (numeric) {
+		double d;
+		int rc = ag_csv_get_double(r, b, row, (size_t)col, &d, err);
+		if (rc < 0)
+			return rc;
+		if (!isfinite(d))
+			return field_error(r, b, row, (size_t)col, "not a finite number", err);
+		return ag_drift_num_add(&p->num[i], d, err);
+	}
+	return ag_drift_cat_add(&p->cat[i], v.ptr, v.len, 1, err);
+}
+
+/* The label, score, decision and groups of one row of the data. */
+static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_csv_batch *b,
+		      size_t row, struct ag_err *err)
+{
+	const struct layout *lay = p->lay;
+	const struct ag_eval_options *o = lay->o;
+	struct ag_str lv = ag_csv_get(b, row, (size_t)lay->label);
+	struct ag_fairness_value vals[AG_EVAL_MAX_PROTECTED];
+	int label, decision = AG_PERF_NO_DECISION;
+	double score;
+	uint64_t line, c;
+	int rc;
+
+	if (ag_csv_is_missing(r, lv))
+		return field_error(r, b, row, (size_t)lay->label, "the label is missing", err);
+	label = ag_str_eq_cstr(lv, o->positive);
+	rc = ag_csv_get_double(r, b, row, (size_t)lay->score, &score, err);
+	if (rc == 1)
+		return field_error(r, b, row, (size_t)lay->score, "the score is missing", err);
+	if (rc < 0)
+		return rc;
+	if (!(score >= 0 && score <= 1))
+		return field_error(r, b, row, (size_t)lay->score, "the score is not in [0, 1]", err);
+	if (lay->pred >= 0) {
+		struct ag_str pv = ag_csv_get(b, row, (size_t)lay->pred);
+		if (ag_csv_is_missing(r, pv))
+			return field_error(r, b, row, (size_t)lay->pred, "the prediction is missing", err);
+		decision = ag_str_eq_cstr(pv, o->positive);
+	}
+	ag_csv_position(b, row, (size_t)lay->score, &line, &c);
+	rc = ag_perf_add(&p->perf, label, score, decision, line, err);
+	if (rc || !p->fair)
+		return rc;
+	for (size_t i = 0; i < o->nprotected; i++)
+		if ((rc = group_value(lay, i, r, b, row, &vals[i], err)))
+			return rc;
+	return ag_fairness_add(p->fair, 0, label,
+			       decision != AG_PERF_NO_DECISION ? decision : score >= o->threshold,
+			       vals, err);
+}
+
+static int part_read(struct part *p, struct ag_csv_reader *r, struct ag_err *err)
+{
+	struct layout *lay = p->lay;
+	struct ag_csv_batch b;
+	int rc;
+
+	while ((rc = ag_csv_next_batch(r, &b, err)) == 1) {
+		rc = 0;
+		if (!lay->typed)
+			type_features(lay, r, &b);
+		for (size_t row = 0; !rc && row < b.nrows; row++) {
+			if (p->side)
+				rc = scored_row(p, r, &b, row, err);
+			for (size_t i = 0; lay->drift && !rc && i <= lay->nfs; i++) {
+				long col = p->side ? lay->fs[i].col_cur : lay->fs[i].col_ref;
+				if (col >= 0)
+					rc = feat_add(p, i, r, &b, row, col, err);
+			}
+		}
+		if (rc)
+			return rc;
+		p->rows += b.nrows;
+	}
+	return rc;
+}
+
+static void *part_thread(void *arg)
+{
+	struct part *p = arg;
+	struct ag_csv_reader *r;
+
+	p->rc = ag_csv_open_part(&r, p->path, &p->range, p->csv, &p->err);
+	if (!p->rc) {
+		p->rc = part_read(p, r, &p->err);
+		ag_csv_free(r);
+	}
+	return NULL;
+}
+
+/* ---- reading a file ------------------------------------------------- */
+
+static int columns(struct layout *lay, int side, struct ag_csv_reader *r, struct ag_err *err)
+{
+	return side ? current_columns(lay, r, err) : reference_columns(lay, r, err);
+}
+
+/* Parts 1.. on their own threads, part 0 here; the earliest error wins (it
+ * is the one a single reader would have met first).  Then all into acc. */
+static int read_parts(struct part *parts, size_t n, struct part *acc, struct ag_err *err)
+{
+	pthread_t tid[AG_CSV_MAX_PARTS];
+	bool started[AG_CSV_MAX_PARTS] = { false };
+	int rc = 0;
+
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, part_thread, &parts[i]) == 0;
+	part_thread(&parts[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			part_thread(&parts[i]); /* no thread: the same work here */
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (parts[i].rc) {
+			rc = parts[i].rc;
+			*err = parts[i].err;
+		}
+	if (rc)
+		return rc;
+	/* acc is still empty: it takes part 0's accumulators as they are
+	 * (no copy of the largest arrays), then the others are added. */
+	part_release(acc);
+	*acc = parts[0];
+	memset(&parts[0], 0, sizeof(parts[0]));
+	for (size_t i = 1; i < n && !rc; i++)
+		rc = part_merge(acc, &parts[i], err);
+	return rc;
+}
+
+/* A regular file read by up to `threads` readers in parallel. */
+static int read_split(const char *path, const struct ag_csv_options *csv, struct layout *lay,
+		      int side, unsigned threads, struct part *acc, uint64_t *bytes,
+		      struct ag_err *err)
+{
+	struct ag_csv_reader *h;
+	struct ag_csv_options po = *csv;
+	struct ag_csv_part ranges[AG_CSV_MAX_PARTS];
+	struct part *parts = NULL;
+	const char **names = NULL;
+	uint64_t from, line;
+	size_t n = 0;
+	int rc = ag_csv_open(&h, path, csv, err);
+
+	if (rc)
+		return rc;
+	ag_csv_data_start(h, &from, &line); /* before a batch moves it */
+	if (!(rc = columns(lay, side, h, err)))
+		rc = part_init(acc, lay, side, err);
+	if (!rc && !lay->typed) {
+		struct ag_csv_batch b;
+		rc = ag_csv_next_batch(h, &b, err);
+		if (rc == 1)
+			type_features(lay, h, &b);
+		rc = rc < 0 ? rc : 0;
+		lay->typed = true;
 	}
 	if (!rc)
-		rc = read_current(data, o, csv, &cu, fs, nfs, &score, drift, out, err);
+		rc = ag_csv_split(path, from, line, threads, ranges, &n, err);
+	if (!rc && (!(names = calloc(ag_csv_ncols(h), sizeof(*names))) ||
+		    !(parts = calloc(n, sizeof(*parts)))))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	for (size_t c = 0; !rc && c < ag_csv_ncols(h); c++)
+		names[c] = ag_csv_column_name(h, c);
+	po.header = names;
+	po.nheader = ag_csv_ncols(h);
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = part_init(&parts[i], lay, side, err);
+		parts[i].path = path;
+		parts[i].csv = &po;
+		parts[i].range = ranges[i];
+		*bytes += ranges[i].len;
+	}
+	*bytes += from;
+	if (!rc)
+		rc = read_parts(parts, n, acc, err);
+	for (size_t i = 0; parts && i < n; i++)
+		part_release(&parts[i]);
+	free(parts);
+	free(names);
+	ag_csv_free(h);
+	return rc;
+}
+
+static bool splittable(const char *path, unsigned threads)
+{
+	struct stat st;
+
+	return threads > 1 && strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Read a whole file (the data when side is 1) into acc, which this
+ * initialises once the file's columns are known. */
+static int read_file(const char *path, const struct ag_csv_options *csv, struct layout *lay,
+		     int side, struct part *acc, uint64_t *bytes, struct ag_err *err)
+{
+	struct ag_csv_reader *r;
+	int rc;
+
+	if (splittable(path, lay->o->threads))
+		return read_split(path, csv, lay, side, lay->o->threads, acc, bytes, err);
+	if ((rc = ag_csv_open(&r, path, csv, err)))
+		return rc;
+	if (!(rc = columns(lay, side, r, err)) && !(rc = part_init(acc, lay, side, err)))
+		rc = part_read(acc, r, err);
+	*bytes += ag_csv_bytes_read(r);
+	ag_csv_free(r);
+	return rc;
+}
+
+/* ---- finishing ------------------------------------------------------ */
+
+static int finish_feature(const struct feat *f, struct part *ref, struct part *cur, size_t i,
+			  struct ag_eval_feature *e, struct ag_err *err)
+{
+	e->numeric = f->numeric;
+	if (f->numeric)
+		return ag_drift_numeric(&ref->num[i], &cur->num[i], &e->num, err);
+	return ag_drift_categorical(&ref->cat[i], &cur->cat[i], &e->cat, err);
+}
+
+static int finish_fairness(const struct ag_eval_options *o, struct part *cur,
+			   struct ag_eval_result *out, struct ag_err *err)
+{
+	struct ag_fairness_value ref[AG_EVAL_MAX_PROTECTED];
+	bool named = o->reference_group != NULL;
+	int rc;
+
+	memset(ref, 0, sizeof(ref));
+	if (named) {
+		ref[0].p = o->reference_group;
+		ref[0].len = strlen(o->reference_group);
+	}
+	rc = ag_fairness_finish(cur->fair, named ? ref : NULL, &out->fairness, err);
+	out->has_fairness = !rc;
+	return rc;
+}
+
+/* Finishing the drift of features [0, nfs] (the score last): each sorts
+ * its own arrays, so the threads of the reading take one feature at a time
+ * from a shared counter.  The first feature in order with an error wins. */
+struct finisher {
+	struct layout *lay;
+	struct part *ref, *cur;
+	struct ag_eval_feature *res;  /* nfs + 1: the features, then the score */
+	int *rc;
+	struct ag_err *errs;
+	size_t next;                  /* guarded by mu */
+	pthread_mutex_t mu;
+};
+
+static void *finish_thread(void *arg)
+{
+	struct finisher *f = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&f->mu);
+		i = f->next++;
+		pthread_mutex_unlock(&f->mu);
+		if (i > f->lay->nfs)
+			return NULL;
+		if (i < f->lay->nfs || f->lay->fs[i].col_ref >= 0)
+			f->rc[i] = finish_feature(&f->lay->fs[i], f->ref, f->cur, i, &f->res[i],
+						  &f->errs[i]);
+	}
+}
+
+static int finish_drift(struct layout *lay, struct part *ref, struct part *cur,
+			struct ag_eval_result *out, struct ag_err *err)
+{
+	size_t n = lay->nfs + 1, nthreads = lay->o->threads > 1 ? lay->o->threads : 1;
+	struct finisher f = { .lay = lay, .ref = ref, .cur = cur };
+	pthread_t tid[AG_CSV_MAX_PARTS];
+	bool started[AG_CSV_MAX_PARTS] = { false };
+	int rc = 0;
+
+	f.res = calloc(n, sizeof(*f.res));
+	f.rc = calloc(n, sizeof(*f.rc));
+	f.errs = calloc(n, sizeof(*f.errs));
+	if (!f.res || !f.rc || !f.errs || pthread_mutex_init(&f.mu, NULL)) {
+		free(f.res);
+		free(f.rc);
+		free(f.errs);
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	if (nthreads > n)
+		nthreads = n;
+	for (size_t t = 1; t < nthreads && t < AG_CSV_MAX_PARTS; t++)
+		started[t] = pthread_create(&tid[t], NULL, finish_thread, &f) == 0;
+	finish_thread(&f);
+	for (size_t t = 1; t < nthreads && t < AG_CSV_MAX_PARTS; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&f.mu);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (f.rc[i]) {
+			rc = f.rc[i];
+			*err = f.errs[i];
+		}
+	/* The features' results (names now the result's), then the score's. */
+	out->features = f.res;
+	out->nfeatures = lay->nfs;
+	for (size_t i = 0; i < lay->nfs; i++) {
+		f.res[i].name = lay->fs[i].name;
+		lay->fs[i].name = NULL;
+	}
+	out->has_score_drift = lay->fs[lay->nfs].col_ref >= 0;
+	out->score_drift = f.res[lay->nfs];
+	memset(&f.res[lay->nfs], 0, sizeof(f.res[lay->nfs]));
+	out->score_drift.name = lay->o->score;
+	out->has_drift = !rc;
+	free(f.rc);
+	free(f.errs);
+	return rc;
+}
+
+static void layout_release(struct layout *lay)
+{
+	for (size_t i = 0; lay->fs && i <= lay->nfs; i++)
+		free((char *)lay->fs[i].name);
+	free(lay->fs);
+	for (size_t a = 0; a < AG_EVAL_MAX_PROTECTED; a++) {
+		for (size_t k = 0; lay->bands[a].labels && k <= lay->bands[a].nedges; k++)
+			free(lay->bands[a].labels[k]);
+		free(lay->bands[a].labels);
+	}
+}
+
+static int check_options(const struct ag_eval_options *o, struct ag_err *err)
+{
+	if (!o->label || !o->score)
+		return ag_err_set(err, AG_EINVAL, "evaluate: the label and score columns are required");
+	if (o->nprotected > AG_EVAL_MAX_PROTECTED)
+		return ag_err_set(err, AG_EINVAL, "evaluate: at most %d protected attributes",
+				  AG_EVAL_MAX_PROTECTED);
+	if (o->nfeatures > AG_EVAL_MAX_FEATURES)
+		return ag_err_set(err, AG_EINVAL, "evaluate: at most %d features", AG_EVAL_MAX_FEATURES);
+	return 0;
+}
+
+int ag_evaluate(const char *data, const struct ag_csv_options *csv,
+		const struct ag_eval_options *o, struct ag_eval_result *out,
+		struct ag_err *err)
+{
+	struct layout lay;
+	struct part ref, cur;
+	uint64_t ref_bytes = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&lay, 0, sizeof(lay));
+	memset(&ref, 0, sizeof(ref));
+	memset(&cur, 0, sizeof(cur));
+	if ((rc = check_options(o, err)))
+		return rc;
+	lay.o = o;
+	lay.drift = o->reference != NULL;
+	lay.typed = !lay.drift;
+	lay.fs = calloc(AG_EVAL_MAX_FEATURES + 1, sizeof(*lay.fs));
+	if (!lay.fs)
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = bands_init(&lay, err);
+	if (!rc && lay.drift) {
+		/* The reference first: it fixes the features and their types. */
+		rc = read_file(o->reference, csv, &lay, 0, &ref, &ref_bytes, err);
+		out->reference_rows = ref.rows;
+		lay.typed = true;
+	}
+	if (!rc)
+		rc = read_file(data, csv, &lay, 1, &cur, &out->bytes, err);
+	out->rows = cur.rows;
 	if (!rc && out->rows == 0)
 		rc = ag_err_set(err, AG_EPARSE, "%s: no rows to evaluate", data);
 	if (!rc)
-		rc = ag_perf_finish(&cu.perf, &out->perf, err);
-	if (!rc && cu.fair) {
-		struct ag_fairness_value ref[16];
-		bool named = o->reference_group != NULL;
-		memset(ref, 0, sizeof(ref));
-		if (named) {
-			ref[0].p = o->reference_group;
-			ref[0].len = strlen(o->reference_group);
-		}
-		rc = ag_fairness_finish(cu.fair, named ? ref : NULL, &out->fairness, err);
-		out->has_fairness = !rc;
-	}
-	if (!rc && drift) {
-		out->features = calloc(nfs ? nfs : 1, sizeof(*out->features));
-		if (!out->features)
-			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
-		for (size_t i = 0; !rc && i < nfs; i++) {
-			rc = finish_feature(&fs[i], &out->features[i], err);
-			fs[i].name = NULL; /* now the result's */
-			out->nfeatures = i + 1;
-		}
-		out->has_score_drift = score.col_ref >= 0;
-		if (!rc && out->has_score_drift)
-			rc = finish_feature(&score, &out->score_drift, err);
-		out->score_drift.name = o->score;
-		out->has_drift = !rc;
-	}
-	for (size_t i = 0; i < nfs; i++) {
-		free((char *)fs[i].name);
-		feat_release(&fs[i]);
-	}
-	free(fs);
-	feat_release(&score);
-	ag_perf_release(&cu.perf);
-	ag_fairness_free(cu.fair);
+		rc = ag_perf_finish(&cur.perf, &out->perf, err);
+	if (!rc && cur.fair)
+		rc = finish_fairness(o, &cur, out, err);
+	if (!rc && lay.drift)
+		rc = finish_drift(&lay, &ref, &cur, out, err);
+	part_release(&ref);
+	part_release(&cur);
+	layout_release(&lay);
 	if (rc)
 		ag_eval_result_release(out);
 	return rc;

@@ -333,6 +333,25 @@ static void test_numeric_merge_of_splits_equals_whole(void **state)
 	assert_int_equal(ag_drift_numeric(&ma, &mb, &merged, &err), 0);
 	assert_memory_equal(&whole, &merged, sizeof(whole));
 
+	/* One unsorted accumulator merged into an empty one (the merged one
+	 * must not believe itself sorted). */
+	{
+		struct ag_drift_num ea, eb;
+		ag_drift_num_init(&ea);
+		ag_drift_num_init(&eb);
+		ag_drift_num_init(&pa[0]);
+		ag_drift_num_init(&pb[0]);
+		feed_numeric(&data, "normal", &pa[0], &pb[0], 0, 1);
+		assert_int_equal(ag_drift_num_merge(&ea, &pa[0], &err), 0);
+		assert_int_equal(ag_drift_num_merge(&eb, &pb[0], &err), 0);
+		assert_int_equal(ag_drift_numeric(&ea, &eb, &merged, &err), 0);
+		assert_memory_equal(&whole, &merged, sizeof(whole));
+		ag_drift_num_release(&pa[0]);
+		ag_drift_num_release(&pb[0]);
+		ag_drift_num_release(&ea);
+		ag_drift_num_release(&eb);
+	}
+
 	/* Merging an accumulator into itself doubles every count: the
 	 * distribution, hence KS and PSI, is unchanged. */
 	assert_int_equal(ag_drift_num_merge(&ma, &ma, &err), 0);
