@@ -87,6 +87,18 @@ extern const char *cli_workspace_dir;
 /* Who is acting: `given` (--actor), else $AIGOV_ACTOR, else "user:<login>"
  * of the process owner.  Returns given or buf. */
 const char *cli_actor(const char *given, char *buf, size_t cap);
+/* Record an evaluation of `system` in the ledger (evaluation.record):
+ * the data's (and reference's) fingerprint, parameters, result and checks;
+ * with control, the data file also becomes that control's evidence. */
+struct ag_eval_options;
+struct ag_eval_result;
+struct ag_thresholds;
+struct ag_check;
+struct ag_err;
+int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char *system,
+			  const char *control, const struct ag_eval_options *o,
+			  const struct ag_eval_result *r, const struct ag_thresholds *t, int tier,
+			  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err);
 /* Online processors, 1 .. 64: the default of --threads. */
 unsigned cli_cores(void);
 /* Find and open the workspace; on failure the error is printed and the

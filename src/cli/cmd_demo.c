@@ -5,11 +5,17 @@
  */
 #include "cli.h"
 
+#include "aigov/checks.h"
+#include "aigov/evaluate.h"
+#include "aigov/num.h"
 #include "aigov/operations.h"
 #include "aigov/registry.h"
+#include "aigov/synth.h"
 #include "aigov/time.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,11 +38,15 @@ const struct cli_usage cmd_demo_usage = {
 	"Build a demonstration workspace in DIR (default ./aigov-demo; it must not\n"
 	"exist) from the six example AI systems: roles for the three lines of\n"
 	"defense, registration, risk assessment, sample evidence, a maker-checker\n"
-	"approval, a stage gate that refuses and then lets a system through, and\n"
-	"finally the gap report and the ledger verification.",
+	"approval, a stage gate that refuses and then lets a system through,\n"
+	"monitoring of the credit model on a generated scoring log with a known\n"
+	"bias and a drifted month (aigov evaluate: a failing fairness check and\n"
+	"drift warnings, recorded in the ledger), and finally the gap report and\n"
+	"the ledger verification.",
 	"以六個範例 AI 系統在 DIR（預設 ./aigov-demo；不得已存在）建立示範工作區：三道\n"
 	"防線的角色、登錄、風險評估、範例佐證、雙人覆核核准、先拒絕後放行的階段關卡，\n"
-	"最後列出落差報告並驗證帳本。",
+	"以含已知偏誤與飄移月份的模擬評分紀錄監控信用模型（aigov evaluate：公平性檢核\n"
+	"不合格與飄移警示，記入帳本），最後列出落差報告並驗證帳本。",
 	demo_opts,
 	"  aigov demo /tmp/aigov-demo\n",
 };
@@ -56,6 +66,119 @@ static const struct {
 	{ "insurance-claims-triage", "prv-privacy-by-design", "claims-dpia.md" },
 	{ "internal-doc-summarisation", "prv-genai-input-rules", "board-ai-policy.md" },
 };
+
+/* Write a generated scoring log (include/aigov/synth.h) to path. */
+static int write_log(const char *path, const struct ag_synth_options *so, struct ag_err *err)
+{
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (!f)
+		return ag_err_set(err, AG_EIO, "%s: cannot create", path);
+	bad = ag_synth_scoring(f, so);
+	bad |= fclose(f);
+	return bad ? ag_err_set(err, AG_EIO, "%s: write failed", path) : 0;
+}
+
+static void print_check_line(const struct ag_check *c)
+{
+	char v[32], w[32], f[32];
+
+	ag_fmt_g(v, c->value, 4);
+	ag_fmt_g(w, c->warn, 4);
+	ag_fmt_g(f, c->fail, 4);
+	printf("   %-4s %s %s = %s (%s %s, %s %s)\n",
+	       c->status == AG_CHECK_FAIL ? "FAIL" : "WARN", c->metric, c->subject, v,
+	       L("warn", "警示"), w, L("fail", "不合格"), f);
+}
+
+/*
+ * Monitoring of retail-credit-scoring: last month's scoring log against
+ * the development-time reference.  The generator injects a known bias
+ * (the scores of sex=F lowered, their outcomes unchanged) and a drifted
+ * month, so the checks show a fairness failure and drift warnings; the
+ * evaluation is recorded in the ledger as the system's evidence.
+ */
+static int monitoring(struct ag_workspace *ws, const char *dir, struct ag_err *err)
+{
+	static const char *const prot[] = { "sex", "age_band", "region" };
+	char ref[4096], cur[4096], pol[4096];
+	struct ag_synth_options so;
+	struct ag_eval_options o;
+	struct ag_eval_result r;
+	struct ag_csv_options csv;
+	struct ag_thresholds *t = NULL;
+	struct ag_check *checks = NULL;
+	struct ag_assessment_info info;
+	size_t n = 0, nfail = 0, nwarn = 0;
+	bool found;
+	int rc, tier = 2;
+
+	snprintf(ref, sizeof(ref), "%s/monitoring", dir);
+	if (mkdir(ref, 0755) && errno != EEXIST)
+		return ag_err_set(err, AG_EIO, "%s: cannot create: %s", ref, strerror(errno));
+	snprintf(ref, sizeof(ref), "%s/monitoring/scores-development.csv", dir);
+	snprintf(cur, sizeof(cur), "%s/monitoring/scores-2026-11.csv", dir);
+	snprintf(pol, sizeof(pol), "%s/catalog/thresholds.yaml", ws->dir);
+	ag_synth_options_init(&so);
+	so.rows = 20000;
+	so.seed = 1;
+	if ((rc = write_log(ref, &so, err)))
+		return rc;
+	so.seed = 2;
+	so.drift = true;
+	so.bias = 0.8;
+	if ((rc = write_log(cur, &so, err)))
+		return rc;
+	ag_eval_options_init(&o);
+	o.label = "label";
+	o.score = "score";
+	o.protected_attrs = prot;
+	o.nprotected = 3;
+	o.reference = ref;
+	o.all_features = true;
+	o.threads = cli_cores();
+	ag_csv_options_init(&csv);
+	if ((rc = ag_registry_latest_assessment(ws, "retail-credit-scoring", &info, &found, err)))
+		return rc;
+	if (found)
+		tier = info.tier;
+	if ((rc = ag_thresholds_load(&t, pol, err)))
+		return rc;
+	if ((rc = ag_evaluate(cur, &csv, &o, &r, err))) {
+		ag_thresholds_free(t);
+		return rc;
+	}
+	rc = ag_checks_run(t, &r, tier, &checks, &n, err);
+	if (!rc)
+		rc = cli_evaluation_record(ws, cur, "retail-credit-scoring", NULL, &o, &r, t, tier,
+					   checks, n, OWNER, err);
+	if (!rc) {
+		for (size_t i = 0; i < n; i++) {
+			nfail += checks[i].status == AG_CHECK_FAIL;
+			nwarn += checks[i].status == AG_CHECK_WARN;
+		}
+		printf(L("9. monitoring retail-credit-scoring: %llu scored applications of 2026-11 "
+			 "against %llu of development (%s/monitoring): %zu checks, %zu fail, %zu warn\n",
+			 "9. 監控 retail-credit-scoring：2026-11 的 %llu 筆評分對照開發樣本 %llu 筆"
+			 "（%s/monitoring）：%zu 項檢核，%zu 項不合格，%zu 項警示\n"),
+		       (unsigned long long)r.rows, (unsigned long long)r.reference_rows, dir, n,
+		       nfail, nwarn);
+		for (size_t i = 0; i < n; i++)
+			if ((checks[i].status == AG_CHECK_FAIL && !strncmp(checks[i].metric, "fairness.", 9) &&
+			     !strcmp(checks[i].subject, "sex")) ||
+			    (checks[i].status == AG_CHECK_WARN && !strncmp(checks[i].metric, "drift.", 6)))
+				print_check_line(&checks[i]);
+		printf(L("   recorded in the ledger; the same by hand:\n",
+			 "   已記入帳本；手動執行：\n"));
+		printf("   aigov evaluate --data %s --reference %s --label label --score score "
+		       "--protected sex,age_band,region --all-features\n", cur, ref);
+	}
+	free(checks);
+	ag_eval_result_release(&r);
+	ag_thresholds_free(t);
+	return rc;
+}
 
 static int step(int rc, const struct ag_err *err, const char *what)
 {
@@ -253,8 +376,11 @@ static int run_demo(char **args, int nargs)
 			 "8. 已登錄供應商（acme-analytics 的契約缺少退場計畫：列為落差）、記錄一次關閉"
 			 "演練、一件事件與一件客戶申訴\n"));
 	}
-	printf(L("\n9. gap report (details: aigov -C %s gaps SYSTEM):\n",
-		 "\n9. 落差報告（明細：aigov -C %s gaps SYSTEM）：\n"), dir);
+	rc = monitoring(ws, dir, &err);
+	if (step(rc, &err, "monitoring"))
+		goto out;
+	printf(L("\n10. gap report (details: aigov -C %s gaps SYSTEM):\n",
+		 "\n10. 落差報告（明細：aigov -C %s gaps SYSTEM）：\n"), dir);
 	printf("   %-28s %-11s %-7s %8s %8s %8s %8s\n", "system", L("stage", "階段"), L("tier", "等級"),
 	       L("met", "已符合"), L("missing", "缺漏"), L("overdue", "逾期"), L("vendor", "供應商"));
 	ag_system_set_free(all);
@@ -282,8 +408,8 @@ static int run_demo(char **args, int nargs)
 		rc = ag_ledger_verify(ws->store, &ws->key, ws->cfg.workspace_id, &vr, &err);
 	if (step(rc, &err, "verify"))
 		goto out;
-	printf(L("\n10. ledger: %s: %llu entries, %llu checkpoints (aigov -C %s ledger verify)\n",
-		 "\n10. 帳本：%s：%llu 筆紀錄、%llu 個檢查點（aigov -C %s ledger verify）\n"),
+	printf(L("\n11. ledger: %s: %llu entries, %llu checkpoints (aigov -C %s ledger verify)\n",
+		 "\n11. 帳本：%s：%llu 筆紀錄、%llu 個檢查點（aigov -C %s ledger verify）\n"),
 	       vr.nproblems ? L("NOT INTACT", "已遭更動") : L("intact", "完好"),
 	       (unsigned long long)vr.entries, (unsigned long long)vr.checkpoints, dir);
 	printf(L("Explore: aigov -C %s system list | gaps | stats | ledger log | assess SYSTEM\n",

@@ -279,16 +279,17 @@ static int fingerprint(const char *path, char out[65], uint64_t *size, struct ag
 }
 
 /* What the ledger keeps of an evaluation: fingerprints, parameters, the
- * headline metrics and every check. */
-static int record(struct ag_workspace *ws, const struct ag_eval_options *o,
-		  const struct ag_eval_result *r, const struct ag_thresholds *t, int tier,
-		  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err)
+ * headline metrics and every check (cli.h). */
+int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char *system,
+			  const char *control, const struct ag_eval_options *o,
+			  const struct ag_eval_result *r, const struct ag_thresholds *t, int tier,
+			  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err)
 {
 	char sha[65], rsha[65];
 	uint64_t size = 0, rsize = 0;
 	struct cli_json out;
 	struct ag_json *j;
-	int rc = fingerprint(opt_data, sha, &size, err);
+	int rc = fingerprint(data, sha, &size, err);
 
 	if (!rc && o->reference)
 		rc = fingerprint(o->reference, rsha, &rsize, err);
@@ -299,7 +300,7 @@ static int record(struct ag_workspace *ws, const struct ag_eval_options *o,
 	ag_json_key(j, "data");
 	ag_json_begin_object(j);
 	ag_json_key(j, "file");
-	ag_json_cstr(j, opt_data);
+	ag_json_cstr(j, data);
 	ag_json_key(j, "sha256");
 	ag_json_cstr(j, sha);
 	ag_json_key(j, "bytes");
@@ -365,14 +366,14 @@ static int record(struct ag_workspace *ws, const struct ag_eval_options *o,
 	if (ag_json_failed(j))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	if (!rc)
-		rc = ag_evaluation_record(ws, opt_system, out.out.buf, out.out.len, actor, err);
+		rc = ag_evaluation_record(ws, system, out.out.buf, out.out.len, actor, err);
 	ag_buf_release(&out.out);
-	if (!rc && opt_control) {
+	if (!rc && control) {
 		struct ag_catalog *cat = NULL;
 		struct ag_risk_method *m = NULL;
 		rc = ag_registry_policy(ws, &cat, &m, err);
 		if (!rc)
-			rc = ag_evidence_add(ws, cat, opt_system, opt_control, opt_data, false,
+			rc = ag_evidence_add(ws, cat, system, control, data, false,
 					     "aigov evaluate", actor, NULL, err);
 		ag_catalog_free(cat);
 		ag_risk_method_free(m);
@@ -516,7 +517,8 @@ static int run_evaluate(char **args, int nargs)
 	for (size_t i = 0; !rc && i < nchecks; i++)
 		failed |= checks[i].status == AG_CHECK_FAIL;
 	if (!rc && ws)
-		rc = record(ws, &o, &r, t, tier, checks, nchecks, actor, &err);
+		rc = cli_evaluation_record(ws, opt_data, opt_system, opt_control, &o, &r, t, tier,
+					   checks, nchecks, actor, &err);
 	if (rc) {
 		exit_code = cli_fail(rc, err.msg);
 	} else if (opt_json) {

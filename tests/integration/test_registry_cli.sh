@@ -188,7 +188,11 @@ run "demo" 0 demo "$T/demo" --examples "$EX"
 has "demo refuses self-approval" "$T/out" "approving their own work is refused"
 has "demo gate passes after evidence" "$T/out" "it moves to data"
 has "demo ledger intact" "$T/out" "ledger: intact"
+has "demo: the injected bias fails the four-fifths rule" "$T/out" "FAIL fairness.disparate_impact_ratio sex"
+has "demo: the drifted month warns" "$T/out" "WARN drift.psi"
 run "demo workspace verifies" 0 -C "$T/demo" ledger verify
+run "demo ledger log" 0 -C "$T/demo" ledger log
+has "demo: the evaluation is in the ledger" "$T/out" "evaluation.record"
 run "demo twice" 4 demo "$T/demo" --examples "$EX"
 
 # --- every change is in the ledger, and it verifies ---
