@@ -105,6 +105,8 @@ int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 int ag_drift_num_add_missing(struct ag_drift_num *a, uint64_t count,
 			     struct ag_err *err);
 /* Add o's values and missing count to a (o is unchanged; o may be a). */
+/* Room for `values` more values at once (a hint; see ag_perf_reserve). */
+int ag_drift_num_reserve(struct ag_drift_num *a, size_t values, struct ag_err *err);
 int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
 		       struct ag_err *err);
 /* Append the state to out: "AGDN", u32 version, u64 n, u64 missing, then

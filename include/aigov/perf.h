@@ -135,6 +135,9 @@ int ag_perf_add_many(struct ag_perf *p, const uint8_t *labels,
 /* Add o's rows and counts to p; o is unchanged.  AG_EINVAL when the
  * thresholds differ, AG_ENOMEM, AG_ERANGE on count overflow; p is
  * unchanged on error. */
+/* Room for `rows` more rows at once: a hint (a reader that knows its part
+ * of a file) that saves growing the key array step by step. */
+int ag_perf_reserve(struct ag_perf *p, size_t rows, struct ag_err *err);
 int ag_perf_merge(struct ag_perf *p, const struct ag_perf *o,
 		  struct ag_err *err);
 

@@ -125,6 +125,11 @@ static int num_reserve(struct ag_drift_num *a, size_t extra,
 	return 0;
 }
 
+int ag_drift_num_reserve(struct ag_drift_num *a, size_t values, struct ag_err *err)
+{
+	return num_reserve(a, values, err);
+}
+
 int ag_drift_num_add(struct ag_drift_num *a, double v, struct ag_err *err)
 {
 	if (isnan(v))

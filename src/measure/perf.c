@@ -87,6 +87,11 @@ static int reserve(struct ag_perf *p, size_t extra, struct ag_err *err)
 	return 0;
 }
 
+int ag_perf_reserve(struct ag_perf *p, size_t rows, struct ag_err *err)
+{
+	return reserve(p, rows, err);
+}
+
 /*
  * Check one row; 0 or AG_EPARSE naming it.  The comparisons are written so
  * that NaN fails them: !(x >= 0 && x <= 1) is true for NaN.
