@@ -21,7 +21,7 @@
 const struct guard_anchor_def guard_anchors[A_COUNT] = {
 	[A_TWID] = { "[A-Z][1289A-D][0-9]{8}", 0 },
 	/* eight digits, single spaces or dashes allowed between them */
-	[A_NUM] = { "[0-9](?:[- ]?[0-9]){7}", 0 },
+	[A_NUM] = { "(?:^|[^0-9])[0-9](?:[- ]?[0-9]){7}", 0 },
 	[A_EMAIL] = { "[A-Za-z0-9_%+-]@[A-Za-z0-9-]{1,63}\\.[A-Za-z]{2}", 0 },
 	[A_IPV4] = { "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]", 0 },
 	[A_IPV6] = { "[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{1,4}", 0 },
@@ -46,10 +46,17 @@ const struct guard_anchor_def guard_anchors[A_COUNT] = {
 	[A_SEC_BEARER] = { "Bearer [A-Za-z0-9._~+/=-]{20}", 0 },
 	[A_SEC_ASSIGN] = { "(?i:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|"
 			   "auth[_-]?token|password|passwd|pwd)[\"']?[ \\t]{0,3}[:=][ \\t]{0,3}[\"']?"
-			   "[A-Za-z0-9_+/=.!@#$%^&*-]{8}|(?:密碼|密码|金鑰|密鑰)[ \\t]{0,3}[:=是為]?[ \\t]{0,3}"
+			   "[A-Za-z0-9_+/=.!@#$%^&*-]{8}|(?:密碼|密码|金鑰|密鑰)[ \\t]{0,3}(?:[:=是為]|：)?[ \\t]{0,3}"
 			   "[A-Za-z0-9_+/=.!@#$%^&*-]{8}", 0 },
-	[A_B64] = { "[A-Za-z0-9+/_-]{24}", 0 },
-	[A_HEX] = { "[0-9A-Fa-f]{32}", 0 },
+	/* Context words.  Their matches come before the number they describe
+	 * (matches arrive by end offset), so a validator asks "did one end
+	 * within N bytes before me?" instead of searching a window. */
+	[A_CTX_ID] = { "身分證|身份證|身份证|居留證|居留证|統一證號|证件号码|(?i:national id|id number|id no)", 0 },
+	[A_CTX_UBN] = { "統編|統一編號|统一编号|统编|營利事業|营利事业|買受人|抬頭|(?i:ubn|vat|tax id|business id|"
+			"business no|business number|company id|company no|company number)", 0 },
+	[A_CTX_PHONE] = { "電話|电话|手機|手机|市話|專線|傳真|聯絡|联系|撥打|(?i:tel[:.]|phone|mobile|fax|call)", 0 },
+	[A_CTX_CARD] = { "卡號|卡号|信用卡|金融卡|簽帳卡|(?i:card|visa|mastercard|amex|jcb)", 0 },
+	[A_B64] = { "[A-Za-z0-9+/]{32}", 0 },
 	[A_URLENC] = { "%[0-9A-Fa-f]{2}[^%\\s]{0,12}%[0-9A-Fa-f]{2}[^%\\s]{0,12}%[0-9A-Fa-f]{2}", 0 },
 };
 
@@ -134,30 +141,13 @@ static bool starts_with(const char *t, size_t len, size_t i, const char *w)
 	return true;
 }
 
-/* Any of words (lowercase ASCII or UTF-8) inside t[lo..hi)? */
-static bool window_has(const char *t, size_t len, size_t lo, size_t hi, const char *const *words)
-{
-	if (hi > len)
-		hi = len;
-	for (size_t i = lo; i < hi; i++)
-		for (const char *const *w = words; *w; w++)
-			if (lower(t[i]) == (*w)[0] && starts_with(t, hi, i, *w))
-				return true;
-	return false;
-}
-
-/* find(3) is a GNU and BSD extension; this is all we need of it. */
+/* memmem(3) is a GNU and BSD extension; this is all we need of it. */
 static const char *find(const char *hay, size_t n, const char *needle, size_t m)
 {
 	for (size_t i = 0; m && i + m <= n; i++)
 		if (hay[i] == needle[0] && !memcmp(hay + i, needle, m))
 			return hay + i;
 	return NULL;
-}
-
-static size_t back(size_t i, size_t n)
-{
-	return i > n ? i - n : 0;
 }
 
 /* The value is a separate token: nothing alphanumeric glued to it. */
@@ -189,8 +179,13 @@ static void push(struct guard_detect *d, int anchor, int type, size_t s, size_t 
 
 /* ---- Taiwan IDs ---- */
 
-static const char *const id_words[] = { "身分證", "身份證", "身份证", "居留證", "居留证", "統一證號",
-					"id", "證號", NULL };
+/* A context word of anchor `ctx` ended within `w` bytes before s. */
+static bool after_ctx(const struct guard_detect *d, int ctx, size_t s, size_t w)
+{
+	size_t e = d->last_end[ctx];
+
+	return e && e <= s && s - e <= w;
+}
 
 static void detect_twid(struct guard_detect *d, size_t to)
 {
@@ -202,19 +197,11 @@ static void detect_twid(struct guard_detect *d, size_t to)
 	kind = ag_guard_tw_id_check(d->t + s, 10);
 	if (kind >= 0)
 		push(d, A_TWID, kind, s, to,
-		     window_has(d->t, d->len, back(s, 30), s, id_words) ? 1.0 : 0.95);
+		     after_ctx(d, A_CTX_ID, s, 24) ? 1.0 : 0.95);
 }
 
 /* ---- numbers: cards, phones, business numbers ---- */
 
-static const char *const ubn_words[] = { "統編", "統一編號", "统一编号", "统编", "營利事業", "营利事业",
-					 "買受人", "抬頭", "ubn", "vat", "tax id", "business id",
-					 "business no", "business number", "company id", "company no",
-					 "gui", NULL };
-static const char *const phone_words[] = { "電話", "电话", "手機", "手机", "市話", "專線", "tel", "phone",
-					   "mobile", "fax", "傳真", "聯絡", "联系", "call", "撥", NULL };
-static const char *const card_words[] = { "卡號", "卡号", "信用卡", "card", "visa", "master", NULL };
-static const char *const bank_words[] = { "帳號", "帳戶", "账号", "账户", "戶頭", "account", "acct", NULL };
 
 static bool num_char(char c)
 {
@@ -301,7 +288,7 @@ static bool phone(struct guard_detect *d, const char *D, size_t n, size_t ss, si
 	if (!ag_guard_tw_phone_valid(nat, m))
 		return false;
 	if (nat[1] != '9' && !seps && !plus && !paren &&
-	    !window_has(d->t, d->len, back(ss, 30), ss, phone_words))
+	    !after_ctx(d, A_CTX_PHONE, ss, 30))
 		return false; /* a bare 9-10 digit number is no landline without a hint */
 	push(d, A_NUM, AG_GUARD_TW_PHONE, ss, se, nat[1] == '9' ? 0.9 : 0.85);
 	return true;
@@ -326,17 +313,17 @@ static bool classify(struct guard_detect *d, const struct group *g, size_t i, si
 		return false;
 	if (n >= 12 && n <= 19 && card_grouping(g, i, j) && ag_guard_card_valid(D, n)) {
 		push(d, A_NUM, AG_GUARD_CREDIT_CARD, ss, se,
-		     window_has(t, d->len, back(ss, 30), ss, card_words) ? 1.0 : 0.95);
+		     after_ctx(d, A_CTX_CARD, ss, 30) ? 1.0 : 0.95);
 		return true;
 	}
-	if (n >= 9 && n <= 15 && t[ss] != '+' && window_has(t, d->len, back(ss, 24), ss, bank_words))
+	if (n >= 9 && n <= 15 && t[ss] != '+' && after_ctx(d, A_BANK_CTX, ss, 24))
 		return false; /* the bank-account detector takes it */
 	if (n >= 9 && phone(d, D, n, ss, se, seps))
 		return true;
 	if (n == 8 && !seps && t[ss] != '+' && ag_guard_ubn_valid(D, 8)) {
 		/* invoice numbers are two letters and eight digits: AB-12345678 */
 		bool invoice = ss >= 3 && t[ss - 1] == '-' && is_upper(t[ss - 2]) && is_upper(t[ss - 3]);
-		if (!invoice && window_has(t, d->len, back(ss, 36), se + 24, ubn_words)) {
+		if (!invoice && after_ctx(d, A_CTX_UBN, ss, 36)) {
 			push(d, A_NUM, AG_GUARD_TW_UBN, ss, se, 0.9);
 			return true;
 		}
@@ -407,6 +394,8 @@ static size_t skip_filler(const char *t, size_t len, size_t i, size_t max)
 static void detect_bank(struct guard_detect *d, size_t to)
 {
 	const char *t = d->t;
+
+	d->last_end[A_BANK_CTX] = to;
 	size_t s = skip_filler(t, d->len, to, 24), e = s, digits = 0, groups = 0, first = 0;
 
 	if (to < d->len && is_lower(t[to]))
@@ -862,6 +851,10 @@ void guard_detect(struct guard_detect *d, int id, size_t to)
 	case A_NAME_CTX_EN: detect_name_en(d, id, to); break;
 	case A_BANK_CTX: detect_bank(d, to); break;
 	case A_PASSPORT_CTX: detect_passport(d, to); break;
+	case A_CTX_ID:
+	case A_CTX_UBN:
+	case A_CTX_PHONE:
+	case A_CTX_CARD: d->last_end[id] = to; break;
 	case A_SEC_AWS: secret_run(d, id, to - 20, to, token_char, 0.95); break;
 	case A_SEC_OPENAI: secret_run(d, id, to - 23, to, token_char, 0.95); break;
 	case A_SEC_GITHUB: secret_run(d, id, to - 34, to, token_char, 0.95); break;
@@ -924,12 +917,35 @@ bool guard_decode(const char *t, size_t len, int id, size_t to, char **out, size
 
 	*out = NULL;
 	if (id == A_B64) {
+		bool hex = true;
 		while (s > 0 && to - s < 65536 && b64c(t[s - 1]))
 			s--;
 		while (e < len && e - s < 131072 && b64c(t[e]))
 			e++;
 		*run_end = e;
-		while (e < len && t[e] == '=' && *run_end - e < 2)
+		for (size_t i = s; i < e && hex; i++)
+			hex = hexc(t[i]);
+		if (hex)
+			id = -1; /* decode as hex below */
+	}
+	if (id == A_B64) {
+		/* the first 32 characters say whether this is text at all */
+		char head[24];
+		unsigned hacc = 0;
+		int hbits = 0;
+		size_t h = 0;
+		for (size_t i = s; i < s + 32 && i < e; i++) {
+			hacc = (hacc << 6) | (unsigned)b64_value(t[i]);
+			hbits += 6;
+			if (hbits >= 8) {
+				hbits -= 8;
+				head[h++] = (char)((hacc >> hbits) & 0xFF);
+			}
+		}
+		for (size_t i = 0; i < h; i++)
+			if ((unsigned char)head[i] < 0x20 && head[i] != '\n' && head[i] != '\r' && head[i] != '\t')
+				return false;
+		for (int pad = 0; pad < 2 && e < len && t[e] == '='; pad++)
 			e++;
 		if (!(buf = malloc((e - s) * 3 / 4 + 4)))
 			return false;
@@ -945,12 +961,7 @@ bool guard_decode(const char *t, size_t len, int id, size_t to, char **out, size
 				}
 			}
 		}
-	} else if (id == A_HEX) {
-		while (s > 0 && to - s < 65536 && hexc(t[s - 1]))
-			s--;
-		while (e < len && e - s < 131072 && hexc(t[e]))
-			e++;
-		*run_end = e;
+	} else if (id == -1) {
 		if ((e - s) % 2 || !(buf = malloc((e - s) / 2 + 1)))
 			return false;
 		for (size_t i = s; i + 1 < e; i += 2) {

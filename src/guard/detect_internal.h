@@ -34,8 +34,11 @@ enum guard_anchor {
 	A_SEC_JWT,
 	A_SEC_BEARER,
 	A_SEC_ASSIGN,
-	A_B64,
-	A_HEX,
+	A_CTX_ID,     /* context words: only their end offsets are kept */
+	A_CTX_UBN,
+	A_CTX_PHONE,
+	A_CTX_CARD,
+	A_B64,        /* base64, and hex (a subset of its alphabet) */
 	A_URLENC,
 	A_COUNT
 };
@@ -57,8 +60,13 @@ struct guard_detect {
 	size_t len;
 	struct guard_fvec *out;
 	size_t num_end;  /* end of the last number token examined (dedupe) */
-	size_t last_end[A_COUNT]; /* per anchor: end of the last value taken */
+	size_t last_end[A_COUNT]; /* per anchor: end of the last value taken, or
+				   * of the last context word (A_CTX_*, A_BANK_CTX) */
 };
+
+/* Validate UTF-8 and find the first character normalisation changes, in
+ * one pass.  False when invalid (*bad: offset of the first bad byte). */
+bool guard_prepare(const char *s, size_t len, size_t *bad, size_t *change);
 
 void guard_fvec_push(struct guard_fvec *f, int type, size_t start, size_t end, double score);
 

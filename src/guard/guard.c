@@ -9,7 +9,6 @@
  */
 #include "aigov/guard.h"
 
-#include "aigov/utf8.h"
 #include "detect_internal.h"
 
 #include <hs/hs.h>
@@ -20,8 +19,12 @@
 #define DECODE_BUDGET (1u << 20)
 #define DECODE_MAX 32
 
+/* One database per source: every detector anchor, and the rules that
+ * apply to that source (the finance rules are only in the model's, the
+ * retrieved-content rules only in the retrieved one's), so that no scan
+ * pays for patterns whose hits would be thrown away. */
 struct ag_guard {
-	hs_database_t *db;
+	hs_database_t *db[3];
 	struct ag_guard_rules rules;
 };
 
@@ -52,54 +55,64 @@ const struct ag_guard_rules *ag_guard_rules(const struct ag_guard *g)
 	return &g->rules;
 }
 
+static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, int source,
+		       const char **exprs, unsigned *flags, unsigned *ids, struct ag_err *err)
+{
+	hs_compile_error_t *cerr = NULL;
+	unsigned n = 0;
+	int rc = 0;
+
+	for (unsigned i = 0; i < A_COUNT; i++) {
+		exprs[n] = guard_anchors[i].pattern;
+		flags[n] = HS_FLAG_UTF8 | guard_anchors[i].flags;
+		ids[n++] = i;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ag_guard_rule *rule = &r->rules[i];
+		if (!(rule->sources & (1u << source)))
+			continue;
+		exprs[n] = rule->pattern;
+		/* a rule fires once per text: that is all the score needs */
+		flags[n] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | (rule->caseless ? HS_FLAG_CASELESS : 0);
+		ids[n++] = (unsigned)(A_COUNT + i);
+	}
+	if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, &cerr) != HS_SUCCESS) {
+		int at = cerr ? cerr->expression : -1;
+		if (at >= A_COUNT)
+			rc = ag_err_set(err, AG_EPARSE, "guard rule '%s': pattern: %s",
+					r->rules[ids[at] - A_COUNT].id, cerr->message);
+		else
+			rc = ag_err_set(err, AG_EINVAL, "guard: built-in pattern %d: %s", at,
+					cerr ? cerr->message : "compile failed");
+		hs_free_compile_error(cerr);
+		*db = NULL;
+	}
+	return rc;
+}
+
 int ag_guard_new(struct ag_guard **out, struct ag_guard_rules *r, struct ag_err *err)
 {
 	size_t n = A_COUNT + r->n;
 	const char **exprs = calloc(n, sizeof(*exprs));
 	unsigned *flags = calloc(n, sizeof(*flags)), *ids = calloc(n, sizeof(*ids));
 	struct ag_guard *g = calloc(1, sizeof(*g));
-	hs_compile_error_t *cerr = NULL;
 	int rc = 0;
 
 	*out = NULL;
-	if (!exprs || !flags || !ids || !g) {
+	if (!exprs || !flags || !ids || !g || n > UINT32_MAX / 2)
 		rc = ag_err_set(err, AG_ENOMEM, "guard: out of memory");
-		goto done;
+	for (int src = 0; src < 3 && !rc; src++)
+		rc = compile_one(&g->db[src], r, src, exprs, flags, ids, err);
+	if (!rc) {
+		g->rules = *r;
+		ag_guard_rules_init(r);
+		*out = g;
+		g = NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = (unsigned)i;
-		if (i < A_COUNT) {
-			exprs[i] = guard_anchors[i].pattern;
-			flags[i] = HS_FLAG_UTF8 | guard_anchors[i].flags;
-		} else {
-			const struct ag_guard_rule *rule = &r->rules[i - A_COUNT];
-			exprs[i] = rule->pattern;
-			/* a rule fires once per text: that is all the score needs */
-			flags[i] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH |
-				   (rule->caseless ? HS_FLAG_CASELESS : 0);
-		}
-	}
-	if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &g->db, &cerr) !=
-	    HS_SUCCESS) {
-		int at = cerr ? cerr->expression : -1;
-		if (at >= A_COUNT)
-			rc = ag_err_set(err, AG_EPARSE, "guard rule '%s': pattern: %s",
-					r->rules[at - A_COUNT].id, cerr->message);
-		else
-			rc = ag_err_set(err, AG_EINVAL, "guard: built-in pattern %d: %s", at,
-					cerr ? cerr->message : "compile failed");
-		hs_free_compile_error(cerr);
-		goto done;
-	}
-	g->rules = *r;
-	ag_guard_rules_init(r);
-	*out = g;
-	g = NULL;
-done:
 	free(exprs);
 	free(flags);
 	free(ids);
-	free(g);
+	ag_guard_free(g);
 	return rc;
 }
 
@@ -107,7 +120,8 @@ void ag_guard_free(struct ag_guard *g)
 {
 	if (!g)
 		return;
-	hs_free_database(g->db);
+	for (int i = 0; i < 3; i++)
+		hs_free_database(g->db[i]);
 	ag_guard_rules_release(&g->rules);
 	free(g);
 }
@@ -122,7 +136,11 @@ int ag_guard_scratch_new(const struct ag_guard *g, struct ag_guard_scratch **out
 		return ag_err_set(err, AG_ENOMEM, "guard: out of memory");
 	}
 	s->nrules = g->rules.n;
-	if (hs_alloc_scratch(g->db, &s->hs) != HS_SUCCESS) {
+	/* one scratch serves all three databases (hs_alloc_scratch grows it) */
+	if (hs_alloc_scratch(g->db[0], &s->hs) != HS_SUCCESS ||
+	    hs_alloc_scratch(g->db[1], &s->hs) != HS_SUCCESS ||
+	    hs_alloc_scratch(g->db[2], &s->hs) != HS_SUCCESS) {
+		hs_free_scratch(s->hs);
 		free(s->fired);
 		free(s);
 		return ag_err_set(err, AG_ENOMEM, "guard: cannot allocate Vectorscan scratch");
@@ -163,8 +181,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const char *t, size_t len,
-		    struct ag_err *err)
+static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, int source, const char *t,
+		    size_t len, struct ag_err *err)
 {
 	hs_error_t e;
 
@@ -172,7 +190,7 @@ static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const 
 	s->oom = false;
 	if (!len)
 		return 0;
-	e = hs_scan(g->db, t, (unsigned)len, 0, s->hs, on_match, s);
+	e = hs_scan(g->db[source], t, (unsigned)len, 0, s->hs, on_match, s);
 	if (s->oom)
 		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
 	if (e != HS_SUCCESS)
@@ -207,14 +225,14 @@ static void queue_payload(struct payloads *p, const char *t, size_t len, const s
 }
 
 /* Rules of decoded payloads, and payloads inside them. */
-static int screen_payloads(const struct ag_guard *g, struct ag_guard_scratch *s, struct payloads *p,
-			   struct ag_err *err)
+static int screen_payloads(const struct ag_guard *g, struct ag_guard_scratch *s, int source,
+			   struct payloads *p, struct ag_err *err)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < p->n && !rc; i++) {
 		size_t run_end = 0;
-		rc = run_scan(g, s, p->text[i], p->len[i], err);
+		rc = run_scan(g, s, source, p->text[i], p->len[i], err);
 		for (size_t k = 0; !rc && k < s->n; k++) {
 			const struct cand *c = &s->c[k];
 			if (c->id >= A_COUNT)
@@ -263,7 +281,15 @@ static size_t resolve(struct ag_guard_finding *f, size_t n)
 {
 	size_t k = 0;
 
-	qsort(f, n, sizeof(*f), by_start);
+	/* Insertion sort: validators emit findings almost in order, so this is
+	 * linear in practice (and glibc's qsort mallocs). */
+	for (size_t i = 1; i < n; i++) {
+		struct ag_guard_finding x = f[i];
+		size_t j = i;
+		for (; j > 0 && by_start(&f[j - 1], &x) > 0; j--)
+			f[j] = f[j - 1];
+		f[j] = x;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (k && f[i].start < f[k - 1].end) {
 			if (wins(&f[i], &f[k - 1]))
@@ -363,7 +389,7 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 	struct ag_guard_norm nm;
 	struct guard_detect d;
 	struct payloads p;
-	size_t bad = 0, run_end = 0;
+	size_t run_end = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -371,10 +397,8 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 		return ag_err_set(err, AG_EINVAL, "guard: bad source or scratch");
 	if (len >= UINT32_MAX)
 		return ag_err_set(err, AG_ERANGE, "guard: input of %zu bytes; split it below 4 GiB", len);
-	if (!ag_utf8_valid(text, len, &bad))
-		return ag_err_set(err, AG_EINVAL, "invalid UTF-8 at byte %zu", bad);
 	if ((rc = ag_guard_normalize(text, len, a, &nm, err)) ||
-	    (rc = run_scan(g, s, nm.text, nm.len, err)))
+	    (rc = run_scan(g, s, source, nm.text, nm.len, err)))
 		return rc;
 	memset(s->fired, 0, s->nrules + 1);
 	memset(&d, 0, sizeof(d));
@@ -394,7 +418,7 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 			guard_detect(&d, (int)c->id, c->to);
 	}
 	r->decoded_payloads = p.n;
-	rc = screen_payloads(g, s, &p, err);
+	rc = screen_payloads(g, s, source, &p, err);
 	if (!rc && s->f.oom)
 		rc = ag_err_set(err, AG_ENOMEM, "guard: out of memory");
 	if (!rc)
