@@ -504,7 +504,8 @@ static void detect_ipv4(struct guard_detect *d, size_t to)
 		if (++digits > 3 || v > 255)
 			return;
 	}
-	if (parts == 4 && digits)
+	/* 3.2.1.4 is a section or a version far more often than a host */
+	if (parts == 4 && digits && e - s > 7)
 		push(d, A_IPV4, AG_GUARD_IP_ADDRESS, s, e, 0.85);
 }
 
@@ -818,6 +819,8 @@ static void detect_pem(struct guard_detect *d, size_t to)
 		       (is_alnum(t[e]) || t[e] == '+' || t[e] == '/' || t[e] == '=' || t[e] == '\n' ||
 			t[e] == '\r') && !(t[e] == '\n' && e + 1 < d->len && t[e + 1] == '\n'))
 			e++;
+		if (e - to < 32)
+			return; /* a header alone (a mention, a truncated paste) holds no key */
 	}
 	push(d, A_SEC_PEM, AG_GUARD_SECRET, s, e, 1.0);
 }
