@@ -118,7 +118,7 @@ static int load_key(struct ag_guard_redactor *rd, bool needed)
 			      : 0;
 	ag_err_clear(&err);
 	if ((rc = ag_file_map(&m, path, &err)))
-		return cli_fail(cli_exit_code(rc), err.msg);
+		return cli_fail(rc, err.msg);
 	len = m.len;
 	while (len && (m.data[len - 1] == '\n' || m.data[len - 1] == '\r'))
 		len--;
@@ -134,7 +134,7 @@ static int load_key(struct ag_guard_redactor *rd, bool needed)
 						   "%s: 應為 32 位元組或 64 個十六進位字元"), path);
 	rc = ag_guard_redactor_set_key(rd, key, 32, &err);
 	sodium_memzero(key, sizeof(key));
-	return rc ? cli_fail(EXIT_IO, err.msg) : 0;
+	return rc ? cli_error(EXIT_IO, "%s", err.msg) : 0;
 }
 
 static int parse_source(const char *s, int *out)
@@ -174,8 +174,7 @@ static int build_guard(struct ag_guard **g, struct ag_guard_scratch **s)
 	if (!rc)
 		rc = ag_guard_scratch_new(*g, s, &err);
 	if (rc)
-		return cli_fail(rc == AG_EPARSE || rc == AG_ENOTFOUND ? EXIT_BAD_INPUT : cli_exit_code(rc),
-				err.msg);
+		return cli_fail(rc, err.msg);
 	return 0;
 }
 
@@ -324,7 +323,7 @@ static int scan_whole(struct job *jb, const char *name, const char *data, size_t
 	ag_err_clear(&err);
 	rc = scan_one(jb, data, len, source, &r, &err);
 	if (rc)
-		return cli_fail(cli_exit_code(rc), err.msg);
+		return cli_fail(rc, err.msg);
 	if (opt_json) {
 		struct cli_json out;
 		struct ag_json *j = cli_json_init(&out, true);
@@ -344,6 +343,7 @@ static int scan_whole(struct job *jb, const char *name, const char *data, size_t
 struct line {
 	const char *text;
 	size_t len;
+	size_t lineno; /* in the input, 1-based */
 	int source;
 };
 
@@ -395,6 +395,7 @@ static int parse_lines(const char *name, const char *data, size_t len, int sourc
 		v[n].len = json_string_length(t);
 		v[n].text = ag_arena_strndup(a, json_string_value(t), v[n].len);
 		v[n].source = source;
+		v[n].lineno = lineno;
 		src = json_object_get(o, "source");
 		if (json_is_string(src) && parse_source(json_string_value(src), &v[n].source)) {
 			json_decref(o);
@@ -434,14 +435,14 @@ static int scan_lines(struct job *jb, const char *name, const char *data, size_t
 		ag_err_clear(&err);
 		ag_arena_release(&jb->arena);
 		if (scan_one(jb, v[i].text, v[i].len, v[i].source, &r, &err)) {
-			rc = cli_fail(cli_exit_code(err.code), err.msg);
+			rc = cli_fail(err.code, err.msg);
 			break;
 		}
 		ag_buf_init(&out);
 		ag_json_init(&j, &out, false);
 		ag_json_begin_object(&j);
 		ag_json_key(&j, "line");
-		ag_json_u64(&j, i + 1);
+		ag_json_u64(&j, v[i].lineno);
 		result_json(&j, &r, &jb->red, r.needs_disclosure);
 		ag_json_end_object(&j);
 		if (ag_json_failed(&j) || ag_buf_addch(&out, '\n'))
@@ -489,7 +490,7 @@ static int run_scan(char **args, int nargs)
 	ag_arena_init(&jb.arena, 0);
 	ag_buf_init(&jb.red);
 	if ((rc = ag_file_map(&m, path, &err))) {
-		rc = cli_fail(cli_exit_code(rc), err.msg);
+		rc = cli_fail(rc, err.msg);
 	} else {
 		const char *name = strcmp(path, "-") ? path : L("(standard input)", "（標準輸入）");
 		rc = opt_jsonl ? scan_lines(&jb, name, m.data, m.len, source)
@@ -524,14 +525,14 @@ static int run_restore(char **args, int nargs)
 	ag_buf_init(&out);
 	if ((rc = ag_file_map(&m, path, &err))) {
 		ag_guard_redactor_release(&rd);
-		return cli_fail(cli_exit_code(rc), err.msg);
+		return cli_fail(rc, err.msg);
 	}
 	rc = ag_guard_restore(&rd, m.data, m.len, &out, &failed, &err);
 	ag_file_unmap(&m);
 	ag_guard_redactor_release(&rd);
 	if (rc) {
 		ag_buf_release(&out);
-		return cli_fail(cli_exit_code(rc), err.msg);
+		return cli_fail(rc, err.msg);
 	}
 	fwrite(out.buf, 1, out.len, stdout);
 	ag_buf_release(&out);
