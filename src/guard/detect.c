@@ -97,6 +97,10 @@ static unsigned cp_at(const char *t, size_t len, size_t i, size_t *n)
 {
 	const unsigned char *s = (const unsigned char *)t + i;
 
+	if (i >= len) { /* past the end: a value that stops at the text's end */
+		*n = 1;
+		return 0;
+	}
 	if (s[0] < 0x80 || i + 1 >= len) {
 		*n = 1;
 		return s[0];
