@@ -20,6 +20,9 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
 	{ "demo", cmd_demo, "build a demonstration workspace from the examples",
 	  "以範例建立示範工作區" },
+	{ "guard", cmd_guard,
+	  "the GenAI guard: personal data, secrets, prompt injection, finance output policy",
+	  "生成式 AI 防護：個資、密鑰、提示注入、金融輸出政策" },
 	{ "help", cmd_help, "show help for aigov or one command",
 	  "顯示 aigov 或某個指令的說明" },
 	{ "init", cmd_init, "create a workspace: store, signing key, ledger",
@@ -87,6 +90,7 @@ static const struct {
 	{ "appeal", &cmd_appeal_usage },
 	{ "stats", &cmd_stats_usage },
 	{ "evaluate", &cmd_evaluate_usage },
+	{ "guard", &cmd_guard_usage },
 };
 
 /* Commands with subcommands, for 'aigov help <command> <sub>'. */
@@ -102,6 +106,7 @@ static const struct {
 	{ "vendor", cli_vendor_usage },
 	{ "incident", cli_incident_usage },
 	{ "appeal", cli_appeal_usage },
+	{ "guard", cli_guard_usage },
 };
 
 static void print_main_help(FILE *f)

@@ -1,0 +1,453 @@
+/*
+ * The guard engine (include/aigov/guard.h): one Vectorscan database for
+ * every detector anchor and every rule, one scan per text, validators and
+ * rule bookkeeping after it.
+ *
+ * Cost: the scan is linear in the text (Vectorscan), validators walk at
+ * most a few dozen bytes per candidate, encoded payloads are decoded at
+ * most DECODE_BUDGET bytes per scan and DECODE_DEPTH levels deep.
+ */
+#include "aigov/guard.h"
+
+#include "detect_internal.h"
+
+#include <hs/hs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DECODE_DEPTH 2
+#define DECODE_BUDGET (1u << 20)
+#define DECODE_MAX 32
+
+/* One database per source: every detector anchor, and the rules that
+ * apply to that source (the finance rules are only in the model's, the
+ * retrieved-content rules only in the retrieved one's), so that no scan
+ * pays for patterns whose hits would be thrown away. */
+struct ag_guard {
+	hs_database_t *db[3];
+	struct ag_guard_rules rules;
+};
+
+struct cand {
+	unsigned id;
+	size_t to;
+};
+
+struct ag_guard_scratch {
+	hs_scratch_t *hs;
+	struct cand *c;
+	size_t n, cap;
+	bool oom;
+	struct guard_fvec f;
+	unsigned char *fired; /* per rule: 1 fired, 2 fired in a decoded payload */
+	size_t nrules;
+};
+
+static const char *const action_names[] = { "allow", "redact", "block", "handoff" };
+
+const char *ag_guard_action_name(int action)
+{
+	return action >= 0 && action <= AG_GUARD_HANDOFF ? action_names[action] : "?";
+}
+
+const struct ag_guard_rules *ag_guard_rules(const struct ag_guard *g)
+{
+	return &g->rules;
+}
+
+static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, int source,
+		       const char **exprs, unsigned *flags, unsigned *ids, struct ag_err *err)
+{
+	hs_compile_error_t *cerr = NULL;
+	unsigned n = 0;
+	int rc = 0;
+
+	for (unsigned i = 0; i < A_COUNT; i++) {
+		exprs[n] = guard_anchors[i].pattern;
+		flags[n] = HS_FLAG_UTF8 | guard_anchors[i].flags;
+		ids[n++] = i;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ag_guard_rule *rule = &r->rules[i];
+		if (!(rule->sources & (1u << source)))
+			continue;
+		exprs[n] = rule->pattern;
+		/* a rule fires once per text: that is all the score needs */
+		flags[n] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | (rule->caseless ? HS_FLAG_CASELESS : 0);
+		ids[n++] = (unsigned)(A_COUNT + i);
+	}
+	if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, &cerr) != HS_SUCCESS) {
+		int at = cerr ? cerr->expression : -1;
+		if (at >= A_COUNT)
+			rc = ag_err_set(err, AG_EPARSE, "guard rule '%s': pattern: %s",
+					r->rules[ids[at] - A_COUNT].id, cerr->message);
+		else
+			rc = ag_err_set(err, AG_EINVAL, "guard: built-in pattern %d: %s", at,
+					cerr ? cerr->message : "compile failed");
+		hs_free_compile_error(cerr);
+		*db = NULL;
+	}
+	return rc;
+}
+
+int ag_guard_new(struct ag_guard **out, struct ag_guard_rules *r, struct ag_err *err)
+{
+	size_t n = A_COUNT + r->n;
+	const char **exprs = calloc(n, sizeof(*exprs));
+	unsigned *flags = calloc(n, sizeof(*flags)), *ids = calloc(n, sizeof(*ids));
+	struct ag_guard *g = calloc(1, sizeof(*g));
+	int rc = 0;
+
+	*out = NULL;
+	if (!exprs || !flags || !ids || !g || n > UINT32_MAX / 2)
+		rc = ag_err_set(err, AG_ENOMEM, "guard: out of memory");
+	for (int src = 0; src < 3 && !rc; src++)
+		rc = compile_one(&g->db[src], r, src, exprs, flags, ids, err);
+	if (!rc) {
+		g->rules = *r;
+		ag_guard_rules_init(r);
+		*out = g;
+		g = NULL;
+	}
+	free(exprs);
+	free(flags);
+	free(ids);
+	ag_guard_free(g);
+	return rc;
+}
+
+void ag_guard_free(struct ag_guard *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < 3; i++)
+		hs_free_database(g->db[i]);
+	ag_guard_rules_release(&g->rules);
+	free(g);
+}
+
+int ag_guard_scratch_new(const struct ag_guard *g, struct ag_guard_scratch **out, struct ag_err *err)
+{
+	struct ag_guard_scratch *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s || !(s->fired = calloc(g->rules.n + 1, 1))) {
+		free(s);
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory");
+	}
+	s->nrules = g->rules.n;
+	/* one scratch serves all three databases (hs_alloc_scratch grows it) */
+	if (hs_alloc_scratch(g->db[0], &s->hs) != HS_SUCCESS ||
+	    hs_alloc_scratch(g->db[1], &s->hs) != HS_SUCCESS ||
+	    hs_alloc_scratch(g->db[2], &s->hs) != HS_SUCCESS) {
+		hs_free_scratch(s->hs);
+		free(s->fired);
+		free(s);
+		return ag_err_set(err, AG_ENOMEM, "guard: cannot allocate Vectorscan scratch");
+	}
+	*out = s;
+	return 0;
+}
+
+void ag_guard_scratch_free(struct ag_guard_scratch *s)
+{
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	free(s->c);
+	free(s->f.v);
+	free(s->fired);
+	free(s);
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		    void *ctx)
+{
+	struct ag_guard_scratch *s = ctx;
+
+	(void)from;
+	(void)flags;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct cand *c = realloc(s->c, cap * sizeof(*c));
+		if (!c) {
+			s->oom = true;
+			return 1;
+		}
+		s->c = c;
+		s->cap = cap;
+	}
+	s->c[s->n++] = (struct cand){ id, (size_t)to };
+	return 0;
+}
+
+static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, int source, const char *t,
+		    size_t len, struct ag_err *err)
+{
+	hs_error_t e;
+
+	s->n = 0;
+	s->oom = false;
+	if (!len)
+		return 0;
+	e = hs_scan(g->db[source], t, (unsigned)len, 0, s->hs, on_match, s);
+	if (s->oom)
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
+	if (e != HS_SUCCESS)
+		return ag_err_set(err, AG_EINVAL, "guard: Vectorscan scan failed (%d)", (int)e);
+	return 0;
+}
+
+struct payloads {
+	char *text[DECODE_MAX];
+	size_t len[DECODE_MAX];
+	int depth[DECODE_MAX];
+	size_t n, bytes;
+};
+
+/* Candidates of the encoded-payload anchors: decode and queue them. */
+static void queue_payload(struct payloads *p, const char *t, size_t len, const struct cand *c,
+			  int depth, size_t *run_end)
+{
+	char *out;
+	size_t out_len, end = 0;
+
+	if (c->to <= *run_end || depth >= DECODE_DEPTH || p->n >= DECODE_MAX ||
+	    p->bytes >= DECODE_BUDGET)
+		return;
+	if (guard_decode(t, len, (int)c->id, c->to, &out, &out_len, &end)) {
+		p->text[p->n] = out;
+		p->len[p->n] = out_len;
+		p->depth[p->n++] = depth + 1;
+		p->bytes += out_len;
+	}
+	*run_end = end ? end : c->to;
+}
+
+/* Rules of decoded payloads, and payloads inside them. */
+static int screen_payloads(const struct ag_guard *g, struct ag_guard_scratch *s, int source,
+			   struct payloads *p, struct ag_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		size_t run_end = 0;
+		rc = run_scan(g, s, source, p->text[i], p->len[i], err);
+		for (size_t k = 0; !rc && k < s->n; k++) {
+			const struct cand *c = &s->c[k];
+			if (c->id >= A_COUNT)
+				s->fired[c->id - A_COUNT] |= 2;
+			else if (c->id >= A_B64)
+				queue_payload(p, p->text[i], p->len[i], c, p->depth[i], &run_end);
+		}
+	}
+	for (size_t i = 0; i < p->n; i++)
+		free(p->text[i]);
+	return rc;
+}
+
+/* Lower wins when two findings overlap. */
+static int rank(int type)
+{
+	static const int r[AG_GUARD_NTYPES] = {
+		[AG_GUARD_SECRET] = 0,      [AG_GUARD_TW_NATIONAL_ID] = 1, [AG_GUARD_TW_RESIDENT_ID] = 2,
+		[AG_GUARD_CREDIT_CARD] = 3, [AG_GUARD_BANK_ACCOUNT] = 4,   [AG_GUARD_PASSPORT] = 5,
+		[AG_GUARD_TW_UBN] = 6,      [AG_GUARD_TW_PHONE] = 7,       [AG_GUARD_EMAIL] = 8,
+		[AG_GUARD_IP_ADDRESS] = 9,  [AG_GUARD_TW_ADDRESS] = 10,    [AG_GUARD_PERSON_NAME] = 11,
+	};
+	return r[type];
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct ag_guard_finding *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return rank(x->type) - rank(y->type);
+}
+
+static bool wins(const struct ag_guard_finding *a, const struct ag_guard_finding *b)
+{
+	if (rank(a->type) != rank(b->type))
+		return rank(a->type) < rank(b->type);
+	return a->end - a->start > b->end - b->start;
+}
+
+/* Sort, drop overlaps; returns the number kept (in place). */
+static size_t resolve(struct ag_guard_finding *f, size_t n)
+{
+	size_t k = 0;
+
+	/* Insertion sort: validators emit findings almost in order, so this is
+	 * linear in practice (and glibc's qsort mallocs). */
+	for (size_t i = 1; i < n; i++) {
+		struct ag_guard_finding x = f[i];
+		size_t j = i;
+		for (; j > 0 && by_start(&f[j - 1], &x) > 0; j--)
+			f[j] = f[j - 1];
+		f[j] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (k && f[i].start < f[k - 1].end) {
+			if (wins(&f[i], &f[k - 1]))
+				f[k - 1] = f[i];
+			continue;
+		}
+		f[k++] = f[i];
+	}
+	return k;
+}
+
+/* The original end offset of normalised [.., e). */
+static size_t orig_end(const char *orig, const struct ag_guard_norm *nm, size_t e)
+{
+	size_t p;
+	unsigned char c;
+
+	if (!nm->map || e == 0)
+		return nm->map ? nm->map[0] : e;
+	p = nm->map[e - 1];
+	c = (unsigned char)orig[p];
+	if (c >= 0x80 && (unsigned char)nm->text[e - 1] < 0x80)
+		return p + (c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2);
+	return p + 1;
+}
+
+static bool category_fired(const struct ag_guard *g, const struct ag_guard_scratch *s,
+			   const char *category, unsigned srcbit)
+{
+	for (size_t i = 0; i < g->rules.n; i++)
+		if (s->fired[i] && (g->rules.rules[i].sources & srcbit) &&
+		    !strcmp(g->rules.rules[i].category, category))
+			return true;
+	return false;
+}
+
+static int collect_hits(const struct ag_guard *g, struct ag_guard_scratch *s, int source,
+			struct ag_arena *a, struct ag_guard_result *r, struct ag_err *err)
+{
+	unsigned srcbit = 1u << source;
+	double keep = 1.0;
+	bool needs = false, has = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->rules.n; i++)
+		n += s->fired[i] != 0;
+	r->hits = ag_arena_calloc(a, n + 1, sizeof(*r->hits));
+	if (!r->hits)
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory");
+	for (size_t i = 0; i < g->rules.n; i++) {
+		const struct ag_guard_rule *rule = &g->rules.rules[i];
+		if (!s->fired[i] || !(rule->sources & srcbit))
+			continue;
+		if ((rule->requires && !category_fired(g, s, rule->requires, srcbit)) ||
+		    (rule->unless && category_fired(g, s, rule->unless, srcbit)))
+			continue;
+		r->hits[r->nhits++] = (struct ag_guard_hit){ rule, !(s->fired[i] & 1) };
+		switch (rule->effect) {
+		case AG_GUARD_EFFECT_BLOCK: keep *= 1.0 - rule->score; break;
+		case AG_GUARD_EFFECT_HANDOFF: r->handoff = true; break;
+		case AG_GUARD_EFFECT_NEEDS_DISCLOSURE: needs = true; break;
+		case AG_GUARD_EFFECT_HAS_DISCLOSURE: has = true; break;
+		default: break;
+		}
+	}
+	r->block_score = 1.0 - keep;
+	r->needs_disclosure = needs && !has;
+	return 0;
+}
+
+static int finish_findings(struct ag_guard_scratch *s, const char *text,
+			   const struct ag_guard_norm *nm, struct ag_arena *a,
+			   struct ag_guard_result *r, struct ag_err *err)
+{
+	size_t n = resolve(s->f.v, s->f.n);
+
+	r->findings = ag_arena_calloc(a, n + 1, sizeof(*r->findings));
+	if (!r->findings)
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct ag_guard_finding f = s->f.v[i];
+		if (nm->map) {
+			size_t st = nm->map[f.start];
+			f.end = orig_end(text, nm, f.end);
+			f.start = st;
+		}
+		r->findings[i] = f;
+	}
+	r->nfindings = n;
+	return 0;
+}
+
+int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const char *text,
+		  size_t len, int source, struct ag_arena *a, struct ag_guard_result *r,
+		  struct ag_err *err)
+{
+	struct ag_guard_norm nm;
+	struct guard_detect d;
+	struct payloads p;
+	size_t run_end = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (source < AG_GUARD_SRC_USER || source > AG_GUARD_SRC_MODEL || s->nrules != g->rules.n)
+		return ag_err_set(err, AG_EINVAL, "guard: bad source or scratch");
+	if (len >= UINT32_MAX)
+		return ag_err_set(err, AG_ERANGE, "guard: input of %zu bytes; split it below 4 GiB", len);
+	if ((rc = ag_guard_normalize(text, len, a, &nm, err)) ||
+	    (rc = run_scan(g, s, source, nm.text, nm.len, err)))
+		return rc;
+	memset(s->fired, 0, s->nrules + 1);
+	memset(&d, 0, sizeof(d));
+	memset(&p, 0, sizeof(p));
+	d.t = nm.text;
+	d.len = nm.len;
+	d.out = &s->f;
+	s->f.n = 0;
+	s->f.oom = false;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct cand *c = &s->c[k];
+		if (c->id >= A_COUNT)
+			s->fired[c->id - A_COUNT] |= 1;
+		else if (c->id >= A_B64)
+			queue_payload(&p, nm.text, nm.len, c, 0, &run_end);
+		else
+			guard_detect(&d, (int)c->id, c->to);
+	}
+	r->decoded_payloads = p.n;
+	rc = screen_payloads(g, s, source, &p, err);
+	if (!rc && s->f.oom)
+		rc = ag_err_set(err, AG_ENOMEM, "guard: out of memory");
+	if (!rc)
+		rc = finish_findings(s, text, &nm, a, r, err);
+	if (!rc)
+		rc = collect_hits(g, s, source, a, r, err);
+	if (rc)
+		return rc;
+	if (r->block_score >= g->rules.block_threshold && r->block_score > 0)
+		r->action = AG_GUARD_BLOCK;
+	else if (r->handoff)
+		r->action = AG_GUARD_HANDOFF;
+	else if (r->nfindings || r->needs_disclosure)
+		r->action = AG_GUARD_REDACT;
+	else
+		r->action = AG_GUARD_ALLOW;
+	return 0;
+}
+
+const char *ag_guard_disclosure(const struct ag_guard *g, const char *text, size_t len)
+{
+	const struct ag_guard_rules *r = &g->rules;
+	bool cjk = false;
+
+	for (size_t i = 0; i + 2 < len && !cjk; i++) {
+		unsigned char c = (unsigned char)text[i];
+		cjk = c >= 0xE4 && c <= 0xE9; /* U+4E00..U+9FFF lead bytes */
+	}
+	if (cjk)
+		return r->disclosure_zh ? r->disclosure_zh : r->disclosure_en;
+	return r->disclosure_en ? r->disclosure_en : r->disclosure_zh;
+}
