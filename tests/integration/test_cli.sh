@@ -1,35 +1,10 @@
 #!/bin/sh
 # CLI tests: exit codes, messages, languages, input paths.
 #   test_cli.sh AIGOV AIGOV_GEN_CSV
-# AIGOV_WRAPPER, when set, runs every aigov call under it (make
-# test-valgrind sets it to valgrind with --error-exitcode).
 set -u
 AIGOV=$1
 GEN=$2
-W=${AIGOV_WRAPPER:-}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-
-ok()   { printf 'ok   %s\n' "$1"; }
-bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-
-# run NAME WANT_EXIT ARGS...: stdout to $T/out, stderr to $T/err
-run() {
-	name=$1 want=$2
-	shift 2
-	# shellcheck disable=SC2086
-	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" | head -5; fi
-}
-
-# has NAME FILE TEXT: FILE contains TEXT (fixed string)
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -5; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # --- help, version, usage errors (exit 2) ---
 run "version" 0 --version

@@ -4,28 +4,9 @@
 #   test_evaluate_cli.sh AIGOV   (AIGOV_SOURCE_DIR: the source tree)
 set -u
 AIGOV=$1
-W=${AIGOV_WRAPPER:-}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
 unset AIGOV_LANG
 export LANG=C
-
-ok()   { printf 'ok   %s\n' "$1"; }
-bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-run() {
-	name=$1 want=$2
-	shift 2
-	# shellcheck disable=SC2086
-	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
-}
 
 printf 'y,p,sex,age\n1,0.9,F,30\n0,0.2,M,41\n1,0.7,M,25\n0,0.4,F,52\n0,0.6,F,33\n1,0.8,M,47\n' > "$T/a.csv"
 # A policy nothing in these small files fails, to test the other paths.

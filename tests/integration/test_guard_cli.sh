@@ -4,31 +4,9 @@
 #   test_guard_cli.sh AIGOV   (AIGOV_SOURCE_DIR: the source tree)
 set -u
 AIGOV=$1
-W=${AIGOV_WRAPPER:-}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
 unset AIGOV_LANG AIGOV_GUARD_KEY_FILE
 export LANG=C
-
-ok()   { printf 'ok   %s\n' "$1"; }
-bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-run() {
-	name=$1 want=$2
-	shift 2
-	# shellcheck disable=SC2086
-	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err" < "${STDIN:-/dev/null}"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
-}
-hasnt() {
-	if grep -qF -- "$3" "$2"; then bad "$1: '$3' in $2"; else ok "$1"; fi
-}
 
 run "help" 0 guard --help
 has "help lists scan" "$T/out" "scan"

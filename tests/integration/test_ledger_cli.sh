@@ -3,34 +3,11 @@
 # workspace search, tampering found by verify, the auditor's export check,
 # a read-only disk.
 #   test_ledger_cli.sh AIGOV
-# AIGOV_WRAPPER, when set, runs every aigov call under it (valgrind).
 set -u
 AIGOV=$1
-W=${AIGOV_WRAPPER:-}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
 unset AIGOV_WORKSPACE AIGOV_ACTOR AIGOV_LANG
 export LANG=C
-
-ok()   { printf 'ok   %s\n' "$1"; }
-bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-
-# run NAME WANT_EXIT ARGS...: stdout to $T/out, stderr to $T/err
-run() {
-	name=$1 want=$2
-	shift 2
-	# shellcheck disable=SC2086
-	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
-}
-
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
-}
 
 # --- help and usage ---
 run "help ledger" 0 help ledger
@@ -70,7 +47,7 @@ has "append reports the entry" "$T/out" "entry 2 recorded"
 printf '{"auditor": "KPMG", "scope": ["credit", "aml"]}' > "$T/data.json"
 run "append @FILE" 0 -C "$T/ws" ledger append vendor.audit.done -s vendor:acme --data @"$T/data.json" --json
 has "append --json" "$T/out" '"seq":3'
-run "append from stdin" 0 -C "$T/ws" ledger append note.added -s system:x --data - < "$T/data.json"
+STDIN="$T/data.json" run "append from stdin" 0 -C "$T/ws" ledger append note.added -s system:x --data -
 export AIGOV_WORKSPACE="$T/ws"
 run "append via AIGOV_WORKSPACE" 0 ledger append note.added -s system:y --actor user:bob
 

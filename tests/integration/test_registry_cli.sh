@@ -4,28 +4,9 @@
 set -u
 AIGOV=$1
 EX="$AIGOV_SOURCE_DIR/examples"
-W=${AIGOV_WRAPPER:-}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
 unset AIGOV_WORKSPACE AIGOV_LANG
 export LANG=C AIGOV_ACTOR=user:alice
-
-ok()   { printf 'ok   %s\n' "$1"; }
-bad()  { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-run() {
-	name=$1 want=$2
-	shift 2
-	# shellcheck disable=SC2086
-	$W "$AIGOV" "$@" > "$T/out" 2> "$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"; sed 's/^/    /' "$T/err" "$T/out" | head -8; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		bad "$1: '$3' not in $2"; sed 's/^/    /' "$2" | head -8; fi
-}
 
 run "help system add" 0 help system add
 has "help names the format doc" "$T/out" "docs/registry-formats.md"
