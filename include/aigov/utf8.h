@@ -12,6 +12,10 @@
  * byte offset of the first byte of the first invalid sequence. */
 bool ag_utf8_valid(const char *s, size_t len, size_t *bad);
 
+/* Length (1..4) of the valid sequence at s[0..avail), avail >= 1, or 0
+ * when it is not valid UTF-8. */
+size_t ag_utf8_seq_len(const unsigned char *s, size_t avail);
+
 /* Number of code points in valid UTF-8 (display width is not attempted). */
 size_t ag_utf8_count(const char *s, size_t len);
 

@@ -3,9 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Length of the valid sequence at s (1..4), or 0 if invalid (Table 3-7 of
- * the Unicode standard, "Well-Formed UTF-8 Byte Sequences"). */
-static size_t seq_len(const unsigned char *s, size_t avail)
+/* Table 3-7 of the Unicode standard, "Well-Formed UTF-8 Byte Sequences". */
+size_t ag_utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0];
 	unsigned char lo = 0x80, hi = 0xBF;
@@ -68,7 +67,7 @@ bool ag_utf8_valid(const char *str, size_t len, size_t *bad)
 			i++;
 			continue;
 		}
-		size_t n = seq_len(s + i, len - i);
+		size_t n = ag_utf8_seq_len(s + i, len - i);
 		if (!n) {
 			if (bad)
 				*bad = i;

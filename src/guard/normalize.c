@@ -19,6 +19,7 @@
  */
 #include "aigov/guard.h"
 
+#include "aigov/utf8.h"
 #include "detect_internal.h"
 
 #include <string.h>
@@ -64,37 +65,6 @@ static bool lead_byte(unsigned char c)
 	return c == 0xEF || c == 0xE2 || c == 0xF3 || c == 0xC2;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629, Unicode Table 3-7),
- * 0 when invalid. */
-static size_t seq_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t n;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 bool guard_prepare(const char *str, size_t len, size_t *bad, size_t *change)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -129,7 +99,7 @@ bool guard_prepare(const char *str, size_t len, size_t *bad, size_t *change)
 			i += 3;
 			continue;
 		}
-		n = seq_len(s + i, len - i);
+		n = ag_utf8_seq_len(s + i, len - i);
 		if (!n) {
 			*bad = i;
 			return false;
