@@ -16,9 +16,10 @@
  */
 #include "aigov/csv.h"
 
+#include "aigov/thread.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,24 +95,6 @@ static void *count_thread(void *arg)
 		done += (uint64_t)got;
 	}
 	return NULL;
-}
-
-/* Count every job, one thread each but the first (run here).  A thread
- * that cannot start is counted here too: the result is the same. */
-static void count_all(struct count_job *jobs, size_t n)
-{
-	pthread_t tid[AG_CSV_MAX_PARTS];
-	bool started[AG_CSV_MAX_PARTS] = { false };
-
-	for (size_t i = 1; i < n; i++)
-		started[i] = pthread_create(&tid[i], NULL, count_thread, &jobs[i]) == 0;
-	count_thread(&jobs[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(tid[i], NULL);
-		else
-			count_thread(&jobs[i]);
-	}
 }
 
 /* The first record boundary at or after `at`, given the quote parity and
@@ -216,7 +199,7 @@ int ag_csv_split(const char *path, uint64_t from, uint64_t line, size_t n,
 			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	}
 	if (!rc) {
-		count_all(jobs, n);
+		ag_run_parallel(count_thread, jobs, sizeof(jobs[0]), n);
 		for (size_t i = 0; !rc && i < n; i++)
 			if (jobs[i].errnum)
 				rc = ag_err_set(err, AG_EIO, "%s: read: %s", path, strerror(jobs[i].errnum));

@@ -104,10 +104,11 @@ const struct cli_usage cmd_evaluate_usage = {
 	"  aigov evaluate --data nov.csv --reference dev.csv --label y --score p --all-features --json\n",
 };
 
-/* Split "a,b,c" in place into a NULL-terminated array (malloc'd). */
-static const char **split(char *s, size_t *n)
+/* Split "a,b,c" (or NULL) in place into a NULL-terminated array
+ * (malloc'd) with room for `extra` more names. */
+static const char **split(char *s, size_t extra, size_t *n)
 {
-	const char **v = calloc(strlen(s) + 2, sizeof(*v));
+	const char **v = calloc((s ? strlen(s) : 0) + extra + 2, sizeof(*v));
 
 	*n = 0;
 	if (!v)
@@ -167,18 +168,9 @@ static int parse_bins(char *s, struct bins_arg *a)
 /* The protected attributes: --protected, then --bins columns not in it. */
 static const char **protected_list(char *prot, const struct bins_arg *bins, size_t *n)
 {
-	const char **v = calloc((prot ? strlen(prot) : 0) + bins->n + 2, sizeof(*v));
+	const char **v = split(prot, bins->n, n);
 
-	*n = 0;
-	if (!v)
-		return NULL;
-	for (char *p = prot, *c; p; p = c) {
-		if ((c = strchr(p, ',')))
-			*c++ = '\0';
-		if (*p)
-			v[(*n)++] = p;
-	}
-	for (size_t i = 0; i < bins->n; i++) {
+	for (size_t i = 0; v && i < bins->n; i++) {
 		size_t k = 0;
 		while (k < *n && strcmp(v[k], bins->b[i].column))
 			k++;
@@ -495,7 +487,7 @@ static int run_evaluate(char **args, int nargs)
 		return cli_error(EXIT_IO, "out of memory");
 	}
 	o.protected_attrs = pv;
-	if (opt_features && (!(feat = strdup(opt_features)) || !(fv = split(feat, &o.nfeatures)))) {
+	if (opt_features && (!(feat = strdup(opt_features)) || !(fv = split(feat, 0, &o.nfeatures)))) {
 		free(prot);
 		free(pv);
 		free(bins_buf);

@@ -5,6 +5,7 @@
 #include "aigov/evaluate.h"
 
 #include "aigov/num.h"
+#include "aigov/thread.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -445,19 +446,9 @@ static int columns(struct layout *lay, int side, struct ag_csv_reader *r, struct
  * is the one a single reader would have met first).  Then all into acc. */
 static int read_parts(struct part *parts, size_t n, struct part *acc, struct ag_err *err)
 {
-	pthread_t tid[AG_CSV_MAX_PARTS];
-	bool started[AG_CSV_MAX_PARTS] = { false };
 	int rc = 0;
 
-	for (size_t i = 1; i < n; i++)
-		started[i] = pthread_create(&tid[i], NULL, part_thread, &parts[i]) == 0;
-	part_thread(&parts[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(tid[i], NULL);
-		else
-			part_thread(&parts[i]); /* no thread: the same work here */
-	}
+	ag_run_parallel(part_thread, parts, sizeof(parts[0]), n);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (parts[i].rc) {
 			rc = parts[i].rc;
@@ -628,8 +619,6 @@ static int finish_drift(struct layout *lay, struct part *ref, struct part *cur,
 {
 	size_t n = lay->nfs + 1, nthreads = lay->o->threads > 1 ? lay->o->threads : 1;
 	struct finisher f = { .lay = lay, .ref = ref, .cur = cur };
-	pthread_t tid[AG_CSV_MAX_PARTS];
-	bool started[AG_CSV_MAX_PARTS] = { false };
 	int rc = 0;
 
 	f.res = calloc(n, sizeof(*f.res));
@@ -641,14 +630,7 @@ static int finish_drift(struct layout *lay, struct part *ref, struct part *cur,
 		free(f.errs);
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	}
-	if (nthreads > n)
-		nthreads = n;
-	for (size_t t = 1; t < nthreads && t < AG_CSV_MAX_PARTS; t++)
-		started[t] = pthread_create(&tid[t], NULL, finish_thread, &f) == 0;
-	finish_thread(&f);
-	for (size_t t = 1; t < nthreads && t < AG_CSV_MAX_PARTS; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
+	ag_run_parallel(finish_thread, &f, 0, nthreads < n ? nthreads : n);
 	pthread_mutex_destroy(&f.mu);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (f.rc[i]) {
