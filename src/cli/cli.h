@@ -161,6 +161,8 @@ int cmd_appeal(int argc, char **argv);
 extern const struct cli_usage cmd_appeal_usage;
 int cmd_evaluate(int argc, char **argv);
 extern const struct cli_usage cmd_evaluate_usage;
+int cmd_explain(int argc, char **argv);
+extern const struct cli_usage cmd_explain_usage;
 int cmd_stats(int argc, char **argv);
 extern const struct cli_usage cmd_stats_usage;
 const struct cli_usage *cli_vendor_usage(const char *sub);
