@@ -76,7 +76,7 @@ const struct cli_usage cmd_explain_usage = {
 	"      --reasons catalog/reasons/credit.yaml --lang zh-TW\n"
 	"  aigov explain --model credit.json --data dev.csv --global --reasons catalog/reasons/credit.yaml\n"
 	"  aigov explain --model credit.json --data dev.csv --contributions shap.csv --threads 4\n"
-	"  aigov explain --model examples/scorecard.yaml --data applicants.csv --csv\n",
+	"  aigov explain --model examples/models/scorecard.yaml --data applicants.csv --csv\n",
 };
 
 /* ------------------------------------------------------- output state */
@@ -164,9 +164,14 @@ static void text_row(struct out *o, const struct ag_explain_row *r, size_t n)
 		printf("%.*s", (int)r->id_len, r->id);
 	else
 		printf(L("row %llu", "第 %llu 列"), (unsigned long long)r->index + 1);
-	if (r->has_probability)
+	if (r->has_probability && o->e->scorecard)
+		printf(L(": %s points, probability %s\n", "：%s 分，機率 %s\n"),
+		       (ag_fmt_g(b, r->margin, 8), b), (ag_fmt_g(a, r->prediction, 6), a));
+	else if (r->has_probability)
 		printf(L(": probability %s (margin %s)\n", "：機率 %s（邊際值 %s）\n"),
 		       (ag_fmt_g(a, r->prediction, 6), a), (ag_fmt_g(b, r->margin, 6), b));
+	else if (o->e->scorecard)
+		printf(L(": %s points\n", "：%s 分\n"), (ag_fmt_g(a, r->margin, 8), a));
 	else
 		printf(L(": output %s\n", "：輸出 %s\n"), (ag_fmt_g(a, r->margin, 6), a));
 	if (n == 0)
@@ -323,17 +328,27 @@ static int sink(void *ctx, const struct ag_explain_row *r, struct ag_err *err)
 
 /* ------------------------------------------------------- global view */
 
+static bool adverse_high;
+
+/* The direction in which larger values push: "increasing" toward the
+ * adverse outcome, "decreasing" away from it. */
 static const char *direction_name(double corr)
 {
+	if (!adverse_high)
+		corr = -corr;
 	if (isnan(corr) || corr == 0)
 		return "none";
 	return corr > 0 ? "increasing" : "decreasing";
 }
 
+/* expected: increasing means larger values push toward the adverse outcome;
+ * toward it is up for --adverse high and down for --adverse low. */
 static bool violates(const struct ag_reason *rs, double corr)
 {
 	if (!rs || isnan(corr))
 		return false;
+	if (!adverse_high)
+		corr = -corr;
 	return (rs->expected == AG_EXPECT_INCREASING && corr < 0) ||
 	       (rs->expected == AG_EXPECT_DECREASING && corr > 0);
 }
@@ -401,14 +416,14 @@ static int print_global(struct out *o, uint64_t nrows)
 	} else {
 		printf(L("%llu rows; mean bias %s\n", "%llu 列；平均 bias %s\n"),
 		       (unsigned long long)rows, (ag_fmt_g(a, bias, 6), a));
-		printf("  %-4s %-22s %-12s %-12s %-8s %-11s %s\n", "#", L("feature", "特徵"),
+		printf("  %-4s %-22s %-12s %-12s %-8s %-14s %s\n", "#", L("feature", "特徵"),
 		       L("mean |phi|", "平均|貢獻|"), L("mean phi", "平均貢獻"), "corr",
-		       L("direction", "方向"), L("expected", "預期"));
+		       L("toward adverse", "推向不利"), L("expected", "預期"));
 		for (size_t k = 0; k < o->nf; k++) {
 			const char *name = feature_name(o, s[k].feature);
 			const struct ag_reason *rs = ag_reasons_find(o->reasons, name);
 			const char *exp = expected_name(rs);
-			printf("  %-4zu %-22s %-12s %-12s %-8s %-11s %s%s\n", k + 1, name,
+			printf("  %-4zu %-22s %-12s %-12s %-8s %-14s %s%s\n", k + 1, name,
 			       (ag_fmt_g(a, s[k].mean_abs, 4), a), (ag_fmt_g(b, s[k].mean, 4), b),
 			       isnan(s[k].correlation) ? "-" : (ag_fmt_g(c, s[k].correlation, 3), c),
 			       direction_name(s[k].correlation), exp ? exp : "-",
@@ -471,20 +486,26 @@ static int check_options(void)
 	return EXIT_OK;
 }
 
-static void warn_unknown_reasons(const struct ag_explainer *e, const struct ag_reasons *r)
+/* One note listing the reasons for features the model does not have: a
+ * catalog may serve several models, so this is no error. */
+static void note_unknown_reasons(const struct ag_explainer *e, const struct ag_reasons *r)
 {
-	size_t nf = ag_explainer_nfeatures(e);
+	size_t nf = ag_explainer_nfeatures(e), unused = 0;
 
 	for (size_t i = 0; r && i < ag_reasons_count(r); i++) {
 		const char *f = ag_reasons_at(r, i)->feature;
 		bool found = false;
 		for (size_t k = 0; k < nf && !found; k++)
 			found = !strcmp(ag_explainer_feature_name(e, k), f);
-		if (!found)
-			fprintf(stderr, L("aigov: note: %s: reason for '%s', which the model does not use\n",
-					  "aigov: 注意: %s: 理由檔含模型未使用的特徵 '%s'\n"),
-				opt_reasons, f);
+		if (found)
+			continue;
+		if (unused++ == 0)
+			fprintf(stderr, L("aigov: note: %s: reasons for features the model does not use:",
+					  "aigov: 注意: %s: 理由檔含模型未使用的特徵："), opt_reasons);
+		fprintf(stderr, " %s", f);
 	}
+	if (unused)
+		fputc('\n', stderr);
 }
 
 static int run_explain(char **args, int nargs)
@@ -522,6 +543,7 @@ static int run_explain(char **args, int nargs)
 	o.nf = ag_explainer_nfeatures(&e);
 	o.top = opt_top;
 	o.adverse_high = opt_adverse ? !strcmp(opt_adverse, "high") : xgb != NULL;
+	adverse_high = o.adverse_high;
 	o.idx = calloc(opt_top + 1, sizeof(*o.idx));
 	if (opt_global)
 		o.global = ag_explain_global_new(o.nf);
@@ -576,7 +598,7 @@ static int run_explain(char **args, int nargs)
 		exit_code = cli_fail(rc, err.msg);
 		goto out;
 	}
-	warn_unknown_reasons(&e, reasons);
+	note_unknown_reasons(&e, reasons);
 	if (opt_json) {
 		if (!opt_global)
 			ag_json_end_array(o.j);
