@@ -76,7 +76,7 @@ static int read_values(struct ag_scorecard *sc, struct ag_ydoc *d, yaml_node_t *
 	if (!b->values)
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		char p[320];
+		char p[400];
 		int rc;
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		rc = ag_y_str_node(d, ag_y_node(d, items[i]), p, &sc->arena, &b->values[i], err);
@@ -92,7 +92,7 @@ static int read_bin(struct ag_scorecard *sc, struct ag_ydoc *d, yaml_node_t *n, 
 	static const char *const keys[] = { "min", "max", "values", "points", NULL };
 	bool has_min, has_max;
 	yaml_node_t *values;
-	char p[320];
+	char p[360];
 	int rc;
 
 	if ((rc = ag_y_want_map(d, n, n, path, err)) || (rc = ag_y_only_keys(d, n, path, keys, err)))
@@ -145,7 +145,7 @@ static int read_characteristic(struct ag_scorecard *sc, struct ag_ydoc *d, yaml_
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	c->best = c->has_missing ? c->missing_points : -INFINITY;
 	for (size_t i = 0; i < c->nbins; i++) {
-		char bp[320];
+		char bp[340];
 		snprintf(bp, sizeof(bp), "%s[%zu]", p, i);
 		rc = read_bin(sc, d, ag_y_node(d, items[i]), bp, c, &c->bins[i], err);
 		if (rc)

@@ -416,7 +416,8 @@ static struct reference *read_reference(const char *path)
 			continue;
 		c = strchr(p, ',');
 		*c = '\0';
-		snprintf(r->ids[r->nrows], sizeof(r->ids[0]), "%s", p);
+		assert_true(strlen(p) < sizeof(r->ids[0]));
+		memcpy(r->ids[r->nrows], p, strlen(p) + 1);
 		for (p = c + 1; *p && *p != '\n'; k++) {
 			size_t len = strcspn(p, ",\n");
 			assert_true(ag_parse_double(p, len, &r->v[r->nrows][k]));
