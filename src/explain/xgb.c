@@ -416,6 +416,16 @@ static int check_shape(struct ag_xgb_model *m, struct loader *ld, size_t t, size
 	seen[0] = 1;
 	while (top && !rc) {
 		uint32_t i = stack[--top];
+		/* Children's covers are sums of the parent's rows' hessians (in
+		 * float32): more than the parent's, beyond rounding, is no tree
+		 * xgboost wrote, and would make TreeSHAP's fractions exceed 1. */
+		if (m->left[at + i] >= 0 &&
+		    m->cover[at + (size_t)m->left[at + i]] + m->cover[at + (size_t)m->right[at + i]] >
+			    m->cover[at + i] * (1 + 1e-3)) {
+			rc = node_err(ld, t, "sum_hessian", i,
+				      "the children's covers add up to more than the node's");
+			break;
+		}
 		if (m->left[at + i] < 0) {
 			if (depth[i] > m->max_depth)
 				m->max_depth = depth[i];
@@ -1039,8 +1049,10 @@ static void shap_tree_fast(const struct ag_xgb_model *m, size_t t, const float *
 		neg = -table[O];
 		if (!lf->has_zero) {
 			for (unsigned k = 0; k < n; k++) {
-				double in = ratio[k] * table[O ^ (1u << k)];
-				phi[feat[k]] += O >> k & 1 ? in : neg;
+				double pick[2];
+				pick[0] = neg;
+				pick[1] = ratio[k] * table[O ^ (1u << k)];
+				phi[feat[k]] += pick[O >> k & 1];
 			}
 			continue;
 		}
