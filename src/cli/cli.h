@@ -178,6 +178,8 @@ extern const struct cli_usage cmd_evaluate_usage;
 int cmd_guard(int argc, char **argv);
 extern const struct cli_usage cmd_guard_usage;
 const struct cli_usage *cli_guard_usage(const char *sub);
+int cmd_explain(int argc, char **argv);
+extern const struct cli_usage cmd_explain_usage;
 int cmd_stats(int argc, char **argv);
 extern const struct cli_usage cmd_stats_usage;
 const struct cli_usage *cli_vendor_usage(const char *sub);

@@ -36,6 +36,8 @@ static const struct cli_command commands[] = {
 	  "依金管會風險因素評估系統風險；分級與應有控制" },
 	{ "evaluate", cmd_evaluate, "performance, fairness and drift of a scoring log",
 	  "評分紀錄的效能、公平性與飄移" },
+	{ "explain", cmd_explain, "explain a model's outputs: TreeSHAP, scorecards, reason codes",
+	  "解釋模型輸出：TreeSHAP、計分卡、理由代碼" },
 	{ "evidence", cmd_evidence, "record evidence that a control is met",
 	  "記錄控制項目的佐證" },
 	{ "approve", cmd_approve, "maker-checker approval of a control of a system",
@@ -91,6 +93,7 @@ static const struct {
 	{ "stats", &cmd_stats_usage },
 	{ "evaluate", &cmd_evaluate_usage },
 	{ "guard", &cmd_guard_usage },
+	{ "explain", &cmd_explain_usage },
 };
 
 /* Commands with subcommands, for 'aigov help <command> <sub>'. */
