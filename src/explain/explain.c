@@ -50,10 +50,10 @@ static void *explain_share(void *arg)
 	struct batch_work *w = s->w;
 	const struct ag_xgb_model *m = w->e->xgb;
 
+	ag_xgb_shap_rows(m, w->x32 + s->from * w->nf, s->to - s->from,
+			 w->phi + s->from * (w->nf + 1), s->scratch);
 	for (size_t r = s->from; r < s->to; r++) {
-		const float *x = w->x32 + r * w->nf;
-		float margin = ag_xgb_margin_f32(m, x);
-		ag_xgb_shap(m, x, w->phi + r * (w->nf + 1), s->scratch);
+		float margin = ag_xgb_margin_f32(m, w->x32 + r * w->nf);
 		w->margin[r] = margin;
 		w->pred[r] = ag_xgb_probability(m, margin);
 	}
