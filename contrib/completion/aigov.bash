@@ -1,7 +1,7 @@
 # bash completion for aigov.
 #   source contrib/completion/aigov.bash
 # or install it as /usr/share/bash-completion/completions/aigov
-_aigov_commands="appeal approve assess catalog demo evaluate evidence gaps help incident init ledger profile resume role shutdown stage stats system vendor version"
+_aigov_commands="appeal approve assess catalog demo evaluate evidence explain gaps guard help incident init ledger profile resume role shutdown stage stats system vendor version"
 
 _aigov()
 {
@@ -97,6 +97,18 @@ _aigov()
 			*) COMPREPLY=($(compgen -W "--workspace --json --help" -- "$cur")) ;;
 			esac
 		elif [[ $sub == export || $sub == verify-export ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	explain)
+		case $prev in
+		--lang) COMPREPLY=($(compgen -W "en zh-TW" -- "$cur")); return ;;
+		--adverse) COMPREPLY=($(compgen -W "high low" -- "$cur")); return ;;
+		-C|--workspace) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--top|--threads|--id-column|--system|--control|--actor) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--model --data --id-column --top --reasons --lang --adverse --global --threads --contributions --json --csv --system --control --actor --workspace --help" -- "$cur"))
+		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
 	profile)

@@ -56,4 +56,9 @@ struct ag_file_map {
 int ag_file_map(struct ag_file_map *m, const char *path, struct ag_err *err);
 void ag_file_unmap(struct ag_file_map *m);
 
+/* The SHA-256 of the file at path as 64 lowercase hex digits (hex[64] is
+ * NUL) and its size in bytes: the fingerprint the ledger records. */
+int ag_file_sha256(const char *path, char hex[65], unsigned long long *size,
+		   struct ag_err *err);
+
 #endif

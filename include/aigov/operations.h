@@ -93,13 +93,19 @@ int ag_appeal_resolve(struct ag_workspace *ws, int64_t appeal_id, int outcome,
 int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 		  struct ag_err *err);
 
-/* ---- evaluations ---- */
+/* ---- evaluations and explanations ---- */
 
 /* Record an evaluation of system `id` (payload: the JSON object aigov
  * evaluate builds: dataset fingerprints, parameters, metrics, check
  * statuses).  Ledger: evaluation.record. */
 int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *payload,
 			 size_t len, const char *actor, struct ag_err *err);
+/* Record a global explanation of system `id` (payload: the JSON object
+ * aigov explain --global builds: model and data fingerprints, parameters,
+ * the feature ranking and monitoring of directions).  Ledger:
+ * explanation.record. */
+int ag_explanation_record(struct ag_workspace *ws, const char *id, const char *payload,
+			  size_t len, const char *actor, struct ag_err *err);
 
 /* ---- survey statistics ---- */
 

@@ -2,6 +2,8 @@
 #include "aigov/file.h"
 
 #include "aigov/buf.h"
+#include "aigov/sha256.h"
+#include "aigov/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,4 +190,20 @@ void ag_file_unmap(struct ag_file_map *m)
 	else
 		free((void *)m->data);
 	memset(m, 0, sizeof(*m));
+}
+
+int ag_file_sha256(const char *path, char hex[65], unsigned long long *size,
+		   struct ag_err *err)
+{
+	struct ag_file_map m;
+	uint8_t h[32];
+	int rc = ag_file_map(&m, path, err);
+
+	if (rc)
+		return rc;
+	ag_sha256_2(m.data, m.len, NULL, 0, h);
+	ag_hex_encode(hex, h, 32);
+	*size = m.len;
+	ag_file_unmap(&m);
+	return 0;
 }

@@ -99,6 +99,14 @@ int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char 
 			  const char *control, const struct ag_eval_options *o,
 			  const struct ag_eval_result *r, const struct ag_thresholds *t, int tier,
 			  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err);
+/* Record a system's event with record (ag_evaluation_record, ...): the
+ * payload in the ledger; with control, `file` then becomes that control's
+ * evidence (note says by what).  An unknown control records nothing. */
+typedef int (*cli_record_fn)(struct ag_workspace *ws, const char *id, const char *payload,
+			     size_t len, const char *actor, struct ag_err *err);
+int cli_record_event(struct ag_workspace *ws, const char *system, cli_record_fn record,
+		     const char *payload, size_t len, const char *control, const char *file,
+		     const char *note, const char *actor, struct ag_err *err);
 /* Online processors, 1 .. 64: the default of --threads. */
 unsigned cli_cores(void);
 /* Find and open the workspace; on failure the error is printed and the

@@ -254,22 +254,6 @@ static void print_checks(const struct ag_check *c, size_t n, int tier, const cha
 		       c[i].metric, c[i].subject, fmt(a, c[i].value), fmt(b, c[i].warn), fmt(d, c[i].fail));
 }
 
-/* The SHA-256 of a file, as hex: the dataset's fingerprint. */
-static int fingerprint(const char *path, char out[65], uint64_t *size, struct ag_err *err)
-{
-	struct ag_file_map m;
-	uint8_t h[32];
-	int rc = ag_file_map(&m, path, err);
-
-	if (rc)
-		return rc;
-	ag_sha256(m.data, m.len, h);
-	ag_hex_encode(out, h, 32);
-	*size = m.len;
-	ag_file_unmap(&m);
-	return 0;
-}
-
 /* What the ledger keeps of an evaluation: fingerprints, parameters, the
  * headline metrics and every check (cli.h). */
 int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char *system,
@@ -278,13 +262,13 @@ int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char 
 			  const struct ag_check *c, size_t nc, const char *actor, struct ag_err *err)
 {
 	char sha[65], rsha[65];
-	uint64_t size = 0, rsize = 0;
+	unsigned long long size = 0, rsize = 0;
 	struct cli_json out;
 	struct ag_json *j;
-	int rc = fingerprint(data, sha, &size, err);
+	int rc = ag_file_sha256(data, sha, &size, err);
 
 	if (!rc && o->reference)
-		rc = fingerprint(o->reference, rsha, &rsize, err);
+		rc = ag_file_sha256(o->reference, rsha, &rsize, err);
 	if (rc)
 		return rc;
 	j = cli_json_init(&out, false);
@@ -358,18 +342,9 @@ int cli_evaluation_record(struct ag_workspace *ws, const char *data, const char 
 	if (ag_json_failed(j))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	if (!rc)
-		rc = ag_evaluation_record(ws, system, out.out.buf, out.out.len, actor, err);
+		rc = cli_record_event(ws, system, ag_evaluation_record, out.out.buf, out.out.len,
+				      control, data, "aigov evaluate", actor, err);
 	ag_buf_release(&out.out);
-	if (!rc && control) {
-		struct ag_catalog *cat = NULL;
-		struct ag_risk_method *m = NULL;
-		rc = ag_registry_policy(ws, &cat, &m, err);
-		if (!rc)
-			rc = ag_evidence_add(ws, cat, system, control, data, false,
-					     "aigov evaluate", actor, NULL, err);
-		ag_catalog_free(cat);
-		ag_risk_method_free(m);
-	}
 	return rc;
 }
 

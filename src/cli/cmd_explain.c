@@ -6,16 +6,18 @@
 #include "aigov/explain.h"
 #include "aigov/file.h"
 #include "aigov/num.h"
+#include "aigov/operations.h"
 #include "aigov/reasons.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static bool opt_json, opt_csv, opt_global;
 static const char *opt_model, *opt_data, *opt_id, *opt_reasons, *opt_lang, *opt_adverse,
-	*opt_contrib;
-static size_t opt_top = 4, opt_threads = 1;
+	*opt_contrib, *opt_system, *opt_control, *opt_actor;
+static size_t opt_top = 4, opt_threads = SIZE_MAX; /* SIZE_MAX: one per core */
 
 static const struct cli_option explain_opts[] = {
 	{ "model", 0, OPT_STRING, &opt_model, "FILE",
@@ -37,14 +39,24 @@ static const struct cli_option explain_opts[] = {
 	{ "global", 0, OPT_FLAG, &opt_global, NULL,
 	  "the global view instead of rows: mean |contribution|, direction, monotonicity",
 	  "改為輸出整體觀點：平均絕對貢獻、方向、單調性檢查" },
-	{ "threads", 0, OPT_UINT, &opt_threads, "N", "threads for TreeSHAP (default 1)",
-	  "TreeSHAP 的執行緒數（預設 1）" },
+	{ "threads", 'j', OPT_UINT, &opt_threads, "N",
+	  "threads for TreeSHAP (default: one per core; results do not change)",
+	  "TreeSHAP 的執行緒數（預設：每核心一個；結果不變）" },
 	{ "contributions", 0, OPT_STRING, &opt_contrib, "FILE",
 	  "write every row's contributions as CSV (features, then bias)",
 	  "將每一列的貢獻寫成 CSV（各特徵，最後為 bias）" },
 	{ "json", 0, OPT_FLAG, &opt_json, NULL, "write JSON (docs/explain.md)",
 	  "輸出 JSON（docs/explain.md）" },
 	{ "csv", 0, OPT_FLAG, &opt_csv, NULL, "write CSV, one line per row", "輸出 CSV，每列一行" },
+	{ "system", 0, OPT_STRING, &opt_system, "ID",
+	  "with --global: record the global view for this AI system in the workspace's ledger",
+	  "搭配 --global：將整體觀點記入工作區帳本，歸屬此 AI 系統" },
+	{ "control", 0, OPT_STRING, &opt_control, "ID",
+	  "with --system: also attach the model file as evidence for this control (e.g. trn-explainability)",
+	  "搭配 --system：並將模型檔作為此控制項目的佐證（例如 trn-explainability）" },
+	{ "actor", 0, OPT_STRING, &opt_actor, "NAME", "who is acting (default $AIGOV_ACTOR)",
+	  "操作者（預設 $AIGOV_ACTOR）" },
+	{ "workspace", 'C', OPT_STRING, &cli_workspace_dir, "DIR", "the workspace", "工作區" },
 	{ NULL, 0, OPT_END, NULL, NULL, NULL, NULL },
 };
 
@@ -60,8 +72,9 @@ const struct cli_usage cmd_explain_usage = {
 	"features by mean |contribution| and checks the direction each declares in\n"
 	"the reasons file (expected: increasing|decreasing). Missing values are\n"
 	"empty fields. Exit codes: 0 ok, 1 a monotonicity violation (--global),\n"
-	"2 usage, 3 bad input (with file:line:column or field), 4 I/O. Not yet:\n"
-	"--system (storing the global view as evidence).",
+	"2 usage, 3 bad input (with file:line:column or field), 4 I/O. With\n"
+	"--global --system ID the global view, with the SHA-256 of the model, data\n"
+	"and reasons files, is recorded in the ledger (explanation.record).",
 	"解釋模型對 CSV 檔每一列的輸出。XGBoost 模型（gbtree；binary:logistic、\n"
 	"reg:squarederror 等）以精確的路徑相依 TreeSHAP 計算貢獻，與 xgboost 的\n"
 	"pred_contribs 一致，預測值與 xgboost 的 predict 一致；計分卡則以各特徵的\n"
@@ -69,14 +82,16 @@ const struct cli_usage cmd_explain_usage = {
 	"檔轉為理由代碼；沒有理由說明的特徵仍會列出其名稱，不會略去。--global 依平均\n"
 	"絕對貢獻排序特徵，並檢查理由檔宣告的方向（expected: increasing|decreasing）。\n"
 	"缺漏值請留空。結束碼：0 成功，1 發現單調性違反（--global），2 用法錯誤，\n"
-	"3 輸入有誤（含 檔案:行:欄 或欄位），4 I/O。尚未提供：--system（將整體觀點\n"
-	"存為佐證）。",
+	"3 輸入有誤（含 檔案:行:欄 或欄位），4 I/O。搭配 --global --system ID 時，\n"
+	"整體觀點連同模型、資料與理由檔的 SHA-256 記入帳本（explanation.record）。",
 	explain_opts,
 	"  aigov explain --model credit.json --data applicants.csv --id-column app_id \\\n"
 	"      --reasons catalog/reasons/credit.yaml --lang zh-TW\n"
 	"  aigov explain --model credit.json --data dev.csv --global --reasons catalog/reasons/credit.yaml\n"
 	"  aigov explain --model credit.json --data dev.csv --contributions shap.csv --threads 4\n"
-	"  aigov explain --model examples/models/scorecard.yaml --data applicants.csv --csv\n",
+	"  aigov explain --model examples/models/scorecard.yaml --data applicants.csv --csv\n"
+	"  aigov explain --model credit.json --data dev.csv --global --system retail-credit-scoring \\\n"
+	"      --control trn-explainability\n",
 };
 
 /* ------------------------------------------------------- output state */
@@ -360,81 +375,149 @@ static const char *expected_name(const struct ag_reason *rs)
 	return rs->expected == AG_EXPECT_INCREASING ? "increasing" : "decreasing";
 }
 
-static int print_global(struct out *o, uint64_t nrows)
-{
-	struct ag_explain_feature_summary *s = calloc(o->nf ? o->nf : 1, sizeof(*s));
+/* The global view, finished: features ranked by mean |contribution|. */
+struct global_view {
+	struct ag_explain_feature_summary *s;
 	uint64_t rows;
 	double bias;
-	size_t violations = 0;
+	size_t violations;
+};
+
+static int finish_global(struct out *o, struct global_view *g)
+{
+	g->s = calloc(o->nf ? o->nf : 1, sizeof(*g->s));
+	if (!g->s)
+		return AG_ENOMEM;
+	ag_explain_global_finish(o->global, g->s, &g->rows, &g->bias);
+	g->violations = 0;
+	for (size_t k = 0; k < o->nf; k++)
+		g->violations += violates(ag_reasons_find(o->reasons, feature_name(o, g->s[k].feature)),
+					  g->s[k].correlation);
+	return 0;
+}
+
+/* "global": {...} as a member of the object j is writing. */
+static void global_json(struct ag_json *j, const struct out *o, const struct global_view *g)
+{
+	ag_json_key(j, "global");
+	ag_json_begin_object(j);
+	ag_json_key(j, "rows");
+	ag_json_u64(j, g->rows);
+	ag_json_key(j, "mean_bias");
+	ag_json_double(j, g->bias);
+	ag_json_key(j, "violations");
+	ag_json_u64(j, g->violations);
+	ag_json_key(j, "features");
+	ag_json_begin_array(j);
+	for (size_t k = 0; k < o->nf; k++) {
+		const struct ag_explain_feature_summary *f = &g->s[k];
+		const char *name = feature_name(o, f->feature);
+		const struct ag_reason *rs = ag_reasons_find(o->reasons, name);
+		ag_json_begin_object(j);
+		ag_json_key(j, "rank");
+		ag_json_u64(j, k + 1);
+		ag_json_key(j, "feature");
+		ag_json_cstr(j, name);
+		ag_json_key(j, "mean_abs_contribution");
+		ag_json_double(j, f->mean_abs);
+		ag_json_key(j, "mean_contribution");
+		ag_json_double(j, f->mean);
+		ag_json_key(j, "correlation");
+		ag_json_double(j, f->correlation);
+		ag_json_key(j, "direction");
+		ag_json_cstr(j, direction_name(f->correlation));
+		ag_json_key(j, "expected");
+		ag_json_cstr(j, expected_name(rs));
+		ag_json_key(j, "violation");
+		ag_json_bool(j, violates(rs, f->correlation));
+		ag_json_key(j, "rows_with_value");
+		ag_json_u64(j, f->present);
+		ag_json_end_object(j);
+	}
+	ag_json_end_array(j);
+	ag_json_end_object(j);
+}
+
+static void global_text(const struct out *o, const struct global_view *g)
+{
 	char a[32], b[32], c[32];
 
-	if (!s)
-		return cli_error(EXIT_IO, "out of memory");
-	(void)nrows;
-	ag_explain_global_finish(o->global, s, &rows, &bias);
-	for (size_t k = 0; k < o->nf; k++)
-		violations += violates(ag_reasons_find(o->reasons, feature_name(o, s[k].feature)),
-				       s[k].correlation);
-	if (opt_json) {
-		struct ag_json *j = o->j;
-		ag_json_key(j, "global");
-		ag_json_begin_object(j);
-		ag_json_key(j, "rows");
-		ag_json_u64(j, rows);
-		ag_json_key(j, "mean_bias");
-		ag_json_double(j, bias);
-		ag_json_key(j, "violations");
-		ag_json_u64(j, violations);
-		ag_json_key(j, "features");
-		ag_json_begin_array(j);
-		for (size_t k = 0; k < o->nf; k++) {
-			const char *name = feature_name(o, s[k].feature);
-			const struct ag_reason *rs = ag_reasons_find(o->reasons, name);
-			ag_json_begin_object(j);
-			ag_json_key(j, "rank");
-			ag_json_u64(j, k + 1);
-			ag_json_key(j, "feature");
-			ag_json_cstr(j, name);
-			ag_json_key(j, "mean_abs_contribution");
-			ag_json_double(j, s[k].mean_abs);
-			ag_json_key(j, "mean_contribution");
-			ag_json_double(j, s[k].mean);
-			ag_json_key(j, "correlation");
-			ag_json_double(j, s[k].correlation);
-			ag_json_key(j, "direction");
-			ag_json_cstr(j, direction_name(s[k].correlation));
-			ag_json_key(j, "expected");
-			ag_json_cstr(j, expected_name(rs));
-			ag_json_key(j, "violation");
-			ag_json_bool(j, violates(rs, s[k].correlation));
-			ag_json_key(j, "rows_with_value");
-			ag_json_u64(j, s[k].present);
-			ag_json_end_object(j);
-		}
-		ag_json_end_array(j);
-		ag_json_end_object(j);
-	} else {
-		printf(L("%llu rows; mean bias %s\n", "%llu 列；平均 bias %s\n"),
-		       (unsigned long long)rows, (ag_fmt_g(a, bias, 6), a));
-		printf("  %-4s %-22s %-12s %-12s %-8s %-14s %s\n", "#", L("feature", "特徵"),
-		       L("mean |phi|", "平均|貢獻|"), L("mean phi", "平均貢獻"), "corr",
-		       L("toward adverse", "推向不利"), L("expected", "預期"));
-		for (size_t k = 0; k < o->nf; k++) {
-			const char *name = feature_name(o, s[k].feature);
-			const struct ag_reason *rs = ag_reasons_find(o->reasons, name);
-			const char *exp = expected_name(rs);
-			printf("  %-4zu %-22s %-12s %-12s %-8s %-14s %s%s\n", k + 1, name,
-			       (ag_fmt_g(a, s[k].mean_abs, 4), a), (ag_fmt_g(b, s[k].mean, 4), b),
-			       isnan(s[k].correlation) ? "-" : (ag_fmt_g(c, s[k].correlation, 3), c),
-			       direction_name(s[k].correlation), exp ? exp : "-",
-			       violates(rs, s[k].correlation) ? L("  VIOLATION", "  違反") : "");
-		}
-		if (violations)
-			printf(L("%zu feature(s) move against the declared direction\n",
-				 "%zu 個特徵的方向與宣告相反\n"), violations);
+	printf(L("%llu rows; mean bias %s\n", "%llu 列；平均 bias %s\n"),
+	       (unsigned long long)g->rows, (ag_fmt_g(a, g->bias, 6), a));
+	printf("  %-4s %-22s %-12s %-12s %-8s %-14s %s\n", "#", L("feature", "特徵"),
+	       L("mean |phi|", "平均|貢獻|"), L("mean phi", "平均貢獻"), "corr",
+	       L("toward adverse", "推向不利"), L("expected", "預期"));
+	for (size_t k = 0; k < o->nf; k++) {
+		const struct ag_explain_feature_summary *f = &g->s[k];
+		const char *name = feature_name(o, f->feature);
+		const struct ag_reason *rs = ag_reasons_find(o->reasons, name);
+		const char *exp = expected_name(rs);
+		printf("  %-4zu %-22s %-12s %-12s %-8s %-14s %s%s\n", k + 1, name,
+		       (ag_fmt_g(a, f->mean_abs, 4), a), (ag_fmt_g(b, f->mean, 4), b),
+		       isnan(f->correlation) ? "-" : (ag_fmt_g(c, f->correlation, 3), c),
+		       direction_name(f->correlation), exp ? exp : "-",
+		       violates(rs, f->correlation) ? L("  VIOLATION", "  違反") : "");
 	}
-	free(s);
-	return violations ? EXIT_FINDINGS : EXIT_OK;
+	if (g->violations)
+		printf(L("%zu feature(s) move against the declared direction\n",
+			 "%zu 個特徵的方向與宣告相反\n"), g->violations);
+}
+
+/* {"file", "sha256", "bytes"} of a file the ledger entry names. */
+static int file_json(struct ag_json *j, const char *key, const char *path, struct ag_err *err)
+{
+	char sha[65];
+	unsigned long long size;
+	int rc = ag_file_sha256(path, sha, &size, err);
+
+	if (rc)
+		return rc;
+	ag_json_key(j, key);
+	ag_json_begin_object(j);
+	ag_json_key(j, "file");
+	ag_json_cstr(j, path);
+	ag_json_key(j, "sha256");
+	ag_json_cstr(j, sha);
+	ag_json_key(j, "bytes");
+	ag_json_u64(j, size);
+	ag_json_end_object(j);
+	return 0;
+}
+
+/* What the ledger keeps of a global explanation: the fingerprints of the
+ * model, data and reasons, the parameters and the whole global view. */
+static int record_global(struct ag_workspace *ws, const struct out *o, const struct global_view *g,
+			 const char *kind, const char *actor, struct ag_err *err)
+{
+	struct cli_json out;
+	struct ag_json *j = cli_json_init(&out, false);
+	int rc;
+
+	ag_json_begin_object(j);
+	rc = file_json(j, "model", opt_model, err);
+	if (!rc)
+		rc = file_json(j, "data", opt_data, err);
+	if (!rc && opt_reasons)
+		rc = file_json(j, "reasons", opt_reasons, err);
+	if (!rc) {
+		ag_json_key(j, "parameters");
+		ag_json_begin_object(j);
+		ag_json_key(j, "kind");
+		ag_json_cstr(j, kind);
+		ag_json_key(j, "adverse");
+		ag_json_cstr(j, o->adverse_high ? "high" : "low");
+		ag_json_end_object(j);
+		global_json(j, o, g);
+		ag_json_end_object(j);
+		if (ag_json_failed(j))
+			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = cli_record_event(ws, opt_system, ag_explanation_record, out.out.buf,
+				      out.out.len, opt_control, opt_model, "aigov explain --global",
+				      actor, err);
+	ag_buf_release(&out.out);
+	return rc;
 }
 
 /* ------------------------------------------------------- the command */
@@ -475,13 +558,21 @@ static int check_options(void)
 	if (opt_csv && opt_global)
 		return cli_error(EXIT_USAGE, "%s", L("--global is written as text or --json",
 						     "--global 只能輸出文字或 --json"));
+	if (opt_system && !opt_global)
+		return cli_error(EXIT_USAGE, "%s", L("--system records the global view: add --global",
+						     "--system 記錄的是整體觀點：請加上 --global"));
+	if (opt_system && !strcmp(opt_data, "-"))
+		return cli_error(EXIT_USAGE, "%s", L("--system needs --data FILE: the ledger records its SHA-256",
+						     "--system 需要 --data FILE：帳本記錄其 SHA-256"));
+	if (opt_control && !opt_system)
+		return cli_error(EXIT_USAGE, "%s", L("--control needs --system", "--control 需搭配 --system"));
 	if (opt_lang && !cli_lang_set(opt_lang))
 		return cli_error(EXIT_USAGE, "--lang: %s", L("expected en or zh-TW", "應為 en 或 zh-TW"));
 	if (opt_adverse && strcmp(opt_adverse, "high") && strcmp(opt_adverse, "low"))
 		return cli_error(EXIT_USAGE, "--adverse: %s", L("expected high or low", "應為 high 或 low"));
 	if (opt_top > 1000)
 		return cli_error(EXIT_USAGE, "--top: %s", L("at most 1000", "最多 1000"));
-	if (opt_threads < 1 || opt_threads > 256)
+	if (opt_threads == 0 || (opt_threads > 256 && opt_threads != SIZE_MAX))
 		return cli_error(EXIT_USAGE, "--threads: %s", L("expected 1 to 256", "應為 1 到 256"));
 	return EXIT_OK;
 }
@@ -516,8 +607,12 @@ static int run_explain(char **args, int nargs)
 	struct ag_explainer e = { NULL, NULL };
 	struct ag_explain_options eo;
 	struct ag_atomic_file af = { NULL, NULL, NULL };
+	struct ag_workspace *ws = NULL;
+	struct global_view g = { NULL, 0, 0, 0 };
 	struct out o;
 	struct ag_err err;
+	char actor_buf[300];
+	const char *actor = cli_actor(opt_actor, actor_buf, sizeof(actor_buf));
 	uint64_t nrows = 0;
 	int rc, exit_code = check_options();
 
@@ -529,6 +624,8 @@ static int run_explain(char **args, int nargs)
 						     "explain 不接受參數；請用 --data FILE"));
 	memset(&o, 0, sizeof(o));
 	ag_err_clear(&err);
+	if (opt_system && (exit_code = cli_workspace_open(&ws, true, actor)))
+		return exit_code;
 	rc = load_model(&xgb, &sc, &err);
 	if (!rc && opt_reasons)
 		rc = ag_reasons_load(&reasons, opt_reasons, &err);
@@ -584,7 +681,7 @@ static int run_explain(char **args, int nargs)
 	}
 	ag_explain_options_init(&eo);
 	eo.id_column = opt_id;
-	eo.threads = (unsigned)opt_threads;
+	eo.threads = opt_threads == SIZE_MAX ? cli_cores() : (unsigned)opt_threads;
 	rc = ag_explain_file(&e, opt_data, &eo, sink, &o, &nrows, &err);
 	if (!rc && o.contrib && nrows == 0)
 		contrib_header(&o);
@@ -599,25 +696,40 @@ static int run_explain(char **args, int nargs)
 		goto out;
 	}
 	note_unknown_reasons(&e, reasons);
+	if (opt_global && (rc = finish_global(&o, &g)) != 0)
+		rc = ag_err_set(&err, rc, "out of memory");
+	if (!rc && ws)
+		rc = record_global(ws, &o, &g, xgb ? "xgboost" : "scorecard", actor, &err);
+	if (rc) {
+		exit_code = cli_fail(rc, err.msg);
+		goto out;
+	}
 	if (opt_json) {
 		if (!opt_global)
 			ag_json_end_array(o.j);
 		else
-			exit_code = print_global(&o, nrows);
+			global_json(o.j, &o, &g);
 		ag_json_end_object(o.j);
 		rc = cli_json_print(&o.json);
 		o.j = NULL;
 		if (rc)
 			exit_code = rc;
 	} else if (opt_global) {
-		exit_code = print_global(&o, nrows);
+		global_text(&o, &g);
 	}
+	if (ws)
+		fprintf(stderr, L("aigov: recorded in the ledger for %s\n",
+				  "aigov: 已記入帳本，歸屬 %s\n"), opt_system);
+	if (!exit_code && g.violations)
+		exit_code = EXIT_FINDINGS;
 out:
 	if (o.contrib)
 		ag_atomic_abort(&af);
 	if (o.j)
 		ag_buf_release(&o.json.out);
 	free(o.idx);
+	free(g.s);
+	ag_workspace_free(ws);
 	ag_explain_global_free(o.global);
 	ag_reasons_free(reasons);
 	ag_scorecard_free(sc);

@@ -1,6 +1,8 @@
 /* Finding the workspace and the actor for commands that use one. */
 #include "cli.h"
 
+#include "aigov/registry.h"
+#include "aigov/risk.h"
 #include "aigov/workspace.h"
 
 #include <pwd.h>
@@ -59,4 +61,30 @@ bool cli_nargs_ok(const struct cli_usage *u, int nargs, int want, const char *wh
 		what, L("usage", "用法"), u->synopsis);
 	*exit_code = EXIT_USAGE;
 	return false;
+}
+
+int cli_record_event(struct ag_workspace *ws, const char *system, cli_record_fn record,
+		     const char *payload, size_t len, const char *control, const char *file,
+		     const char *note, const char *actor, struct ag_err *err)
+{
+	struct ag_catalog *cat = NULL;
+	struct ag_risk_method *m = NULL;
+	int rc = 0;
+
+	/* The control is checked before the event is recorded, so that a
+	 * mistyped --control records nothing. */
+	if (control) {
+		rc = ag_registry_policy(ws, &cat, &m, err);
+		if (!rc && !ag_catalog_find(cat, control))
+			rc = ag_err_set(err, AG_ENOTFOUND,
+					"--control: no control '%s' in the catalog (see 'aigov "
+					"catalog list')", control);
+	}
+	if (!rc)
+		rc = record(ws, system, payload, len, actor, err);
+	if (!rc && control)
+		rc = ag_evidence_add(ws, cat, system, control, file, false, note, actor, NULL, err);
+	ag_catalog_free(cat);
+	ag_risk_method_free(m);
+	return rc;
 }

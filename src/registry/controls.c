@@ -54,7 +54,6 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 		    struct ag_err *err)
 {
 	char now[AG_TIME_LEN + 1], sha[65] = "";
-	struct ag_file_map m = { 0 };
 	struct ag_val p[9];
 	struct ag_buf b;
 	struct ag_json j;
@@ -64,14 +63,11 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 	if (is_url && strncmp(location, "https://", 8) && strncmp(location, "http://", 7))
 		return ag_err_set(err, AG_EPARSE, "--url: '%s' is not an http(s) URL", location);
 	if (!is_url) {
-		uint8_t h[32];
-		rc = ag_file_map(&m, location, err);
+		unsigned long long bytes;
+		rc = ag_file_sha256(location, sha, &bytes, err);
 		if (rc)
 			return rc;
-		ag_sha256(m.data, m.len, h);
-		ag_hex_encode(sha, h, 32);
-		size = (int64_t)m.len;
-		ag_file_unmap(&m);
+		size = (int64_t)bytes;
 	}
 	rc = ag_store_begin(ws->store, true, err);
 	if (rc)

@@ -774,10 +774,11 @@ int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 
 /* ---- evaluations ------------------------------------------------------------------ */
 
-int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *payload,
-			 size_t len, const char *actor, struct ag_err *err)
+/* A system's event whose payload the caller built (evaluation, explanation). */
+static int system_event(struct ag_workspace *ws, const char *id, const char *action,
+			const char *payload, size_t len, const char *actor, struct ag_err *err)
 {
-	struct ag_ledger_event ev = { actor, "evaluation.record", NULL, payload, len };
+	struct ag_ledger_event ev = { actor, action, NULL, payload, len };
 	char subject[96];
 	int rc = ag_store_begin(ws->store, true, err);
 
@@ -789,6 +790,18 @@ int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *pa
 	if (!rc)
 		rc = ag_ledger_record(ws->ledger, &ev, NULL, err);
 	return reg_finish(ws, rc, err);
+}
+
+int ag_evaluation_record(struct ag_workspace *ws, const char *id, const char *payload,
+			 size_t len, const char *actor, struct ag_err *err)
+{
+	return system_event(ws, id, "evaluation.record", payload, len, actor, err);
+}
+
+int ag_explanation_record(struct ag_workspace *ws, const char *id, const char *payload,
+			  size_t len, const char *actor, struct ag_err *err)
+{
+	return system_event(ws, id, "explanation.record", payload, len, actor, err);
 }
 
 /* ---- statistics -------------------------------------------------------------------- */

@@ -110,6 +110,33 @@ has "ranked by mean |phi|" "$T/out" "mean |phi|"
 run "global JSON" 1 explain --model "$M" --data "$X" --reasons "$R" --global --json
 has "global JSON: violation" "$T/out" '"violation": true'
 
+# ---- the global view recorded for a system ----
+run "init" 0 init "$T/ws"
+export AIGOV_WORKSPACE="$T/ws"
+run "register" 0 system add "$S/examples/retail-credit-scoring.yaml"
+entries() { "$AIGOV" ledger log --json | grep -c '"seq"'; }
+n0=$(entries)
+run "--system needs --global" 2 explain --model "$M" --data "$X" --system retail-credit-scoring
+run "--control needs --system" 2 explain --model "$M" --data "$X" --global --control trn-explainability
+run "--system needs a data file" 2 explain --model "$M" --data - --global --system retail-credit-scoring
+run "unknown control" 4 explain --model "$M" --data "$X" --global --system retail-credit-scoring --control nope
+has "unknown control named" "$T/err" "no control 'nope'"
+run "unknown system" 4 explain --model "$M" --data "$X" --global --system nosuch
+[ "$(entries)" -eq "$n0" ] && ok "refusals record nothing" || bad "refusals changed the ledger"
+run "recorded (a violation: exit 1)" 1 explain --model "$M" --data "$X" --reasons "$R" --global --json \
+	--system retail-credit-scoring --control trn-explainability --actor user:validator
+has "JSON output unchanged by --system" "$T/out" '"violation": true'
+has "recorded note" "$T/err" "recorded in the ledger for retail-credit-scoring"
+[ "$(entries)" -eq $((n0 + 2)) ] && ok "two entries: explanation and evidence" || bad "not two new entries"
+"$AIGOV" ledger log --json > "$T/log.json"
+has "explanation.record" "$T/log.json" '"action": "explanation.record"'
+has "model fingerprint" "$T/log.json" "\"sha256\":\"$(sha256sum "$M" | cut -d' ' -f1)\""
+has "data fingerprint" "$T/log.json" "\"sha256\":\"$(sha256sum "$X" | cut -d' ' -f1)\""
+has "evidence for the control" "$T/log.json" '"control":"trn-explainability"'
+has "attributed" "$T/log.json" '"actor": "user:validator"'
+run "ledger verifies" 0 ledger verify
+unset AIGOV_WORKSPACE
+
 # ---- scorecards ----
 SC=$S/examples/models/scorecard.yaml
 printf 'ID,PAY_0,PAY_2,LIMIT_BAL,PAY_AMT1,AGE,EDUCATION\n1,2,0,20000,0,24,2\n2,-1,-1,500000,10000,40,1\n3,,,60000,,30,9\n' > "$T/sc.csv"
