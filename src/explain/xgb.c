@@ -1210,14 +1210,16 @@ void ag_xgb_shap_rows(const struct ag_xgb_model *m, const float *x, size_t nrows
 				phi[r * stride + f] = 0;
 		/* Each row still adds the trees in tree order: the same sums as
 		 * one row at a time, bit for bit. */
-		for (size_t t = 0; t < m->ntrees; t++)
-			for (size_t r = r0; r < r1; r++) {
-				if (m->tree_fast[t])
-					shap_tree_fast(m, t, x + r * nf, phi + r * stride, left);
-				else
+		for (size_t t = 0; t < m->ntrees; t++) {
+			if (!m->tree_fast[t]) {
+				for (size_t r = r0; r < r1; r++)
 					tree_shap(m, m->tree_start[t], 0, x + r * nf, phi + r * stride,
 						  path, 0, 1, 1, -1);
+				continue;
 			}
+			for (size_t r = r0; r < r1; r++)
+				shap_tree_fast(m, t, x + r * nf, phi + r * stride, left);
+		}
 		for (size_t r = r0; r < r1; r++)
 			phi[r * stride + nf] = m->bias;
 	}
