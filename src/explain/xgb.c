@@ -316,6 +316,10 @@ static int tree_size(struct loader *ld, json_t *tree, size_t t, size_t *n)
 		return rc;
 	if (leafvec > 1)
 		return field_err(ld, field, "vector leaves (multi-target trees) are not supported");
+	/* The node arrays are sized from num_nodes; a claim larger than the
+	 * JSON actually holds must fail here, before anything is allocated. */
+	if (!tree_array(ld, tree, t, "left_children", (size_t)nn, &rc))
+		return rc;
 	*n = (size_t)nn;
 	return 0;
 }
