@@ -1,7 +1,7 @@
 # bash completion for aigov.
 #   source contrib/completion/aigov.bash
 # or install it as /usr/share/bash-completion/completions/aigov
-_aigov_commands="appeal approve assess catalog demo evaluate evidence explain gaps guard help incident init ledger profile resume role shutdown stage stats system vendor version"
+_aigov_commands="appeal approve assess catalog demo evaluate evidence explain gaps guard help incident init ledger profile resume role serve shutdown stage stats system token user vendor version"
 
 _aigov()
 {
@@ -35,12 +35,14 @@ _aigov()
 	case $cmd in
 	help)
 		COMPREPLY=($(compgen -W "$_aigov_commands" -- "$cur")) ;;
-	system|catalog|role|vendor|incident|appeal|evidence)
+	system|catalog|role|vendor|incident|appeal|evidence|user|token)
 		local sub= subs
 		case $cmd in
 		system) subs="add show list export" ;;
 		catalog) subs="list show check" ;;
 		role) subs="grant list" ;;
+		user) subs="add list" ;;
+		token) subs="create list revoke" ;;
 		vendor) subs="add show list review" ;;
 		incident) subs="open update close list" ;;
 		appeal) subs="add resolve list" ;;

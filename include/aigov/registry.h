@@ -18,8 +18,10 @@
 #include <stddef.h>
 
 /* ---- roles: the 3+1 lines of defense ---- */
-enum ag_role { AG_ROLE_ADMIN, AG_ROLE_FIRST_LINE, AG_ROLE_SECOND_LINE, AG_ROLE_THIRD_LINE };
-extern const char *const ag_role_ids[]; /* admin, first_line, second_line, third_line */
+enum ag_role { AG_ROLE_ADMIN, AG_ROLE_FIRST_LINE, AG_ROLE_SECOND_LINE, AG_ROLE_THIRD_LINE,
+	       AG_ROLE_BOARD };
+/* admin, first_line, second_line, third_line, board (the +1); NULL */
+extern const char *const ag_role_ids[];
 
 /* Grant `role` to `who`; `actor` must be an admin.  AG_EPERM otherwise. */
 int ag_role_grant(struct ag_workspace *ws, const char *actor, const char *who, int role,

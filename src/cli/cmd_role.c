@@ -17,11 +17,12 @@ static const struct cli_usage grant_usage = {
 	"aigov role grant WHO ROLE [--actor ADMIN]",
 	"Give WHO (an actor name such as user:alice) a role: admin, first_line\n"
 	"(model owners and developers), second_line (risk management, compliance,\n"
-	"security), third_line (internal audit). Only an admin grants; the person\n"
+	"security), third_line (internal audit), board (the +1: reads dashboards and\n"
+	"reports). Only an admin grants; the person\n"
 	"who ran 'aigov init' is the first admin. Recorded in the ledger.",
 	"授予 WHO（操作者名稱，例如 user:alice）角色：admin（管理者）、first_line（第一道\n"
 	"防線：模型負責人與開發者）、second_line（第二道防線：風險管理、法遵、資安）、\n"
-	"third_line（第三道防線：內部稽核）。僅管理者可授予；執行 'aigov init' 者為第一位\n"
+	"third_line（第三道防線：內部稽核）、board（董事會：閱覽儀表板與報告）。僅管理者可授予；執行 'aigov init' 者為第一位\n"
 	"管理者。授予記入帳本。",
 	grant_opts,
 	"  aigov role grant user:cro second_line\n",
@@ -60,8 +61,8 @@ static int run_grant(char **args, int nargs)
 		if (!strcmp(args[1], ag_role_ids[r]))
 			role = r;
 	if (role < 0)
-		return cli_error(EXIT_USAGE, L("'%s' is not a role (admin, first_line, second_line, third_line)",
-					       "'%s' 不是角色（admin、first_line、second_line、third_line）"),
+		return cli_error(EXIT_USAGE, L("'%s' is not a role (admin, first_line, second_line, third_line, board)",
+					       "'%s' 不是角色（admin、first_line、second_line、third_line、board）"),
 				 args[1]);
 	if ((exit_code = cli_workspace_open(&ws, true, actor)))
 		return exit_code;

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ag_role_ids[] = { "admin", "first_line", "second_line", "third_line", NULL };
+const char *const ag_role_ids[] = { "admin", "first_line", "second_line", "third_line",
+					    "board", NULL };
 
 int reg_record(struct ag_workspace *ws, const char *actor, const char *action,
 	       const char *subject, const struct ag_buf *b, bool failed, struct ag_err *err)

@@ -165,11 +165,34 @@ static const char *const v4[] = {
 	NULL,
 };
 
+static const char *const v5[] = {
+	/* People who use the server (identity.h); password_hash (argon2id)
+	 * is for the web UI's log-in. */
+	"CREATE TABLE app_user ("
+	" name TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL,"
+	" unit TEXT NOT NULL,"
+	" password_hash TEXT,"
+	" created_by TEXT NOT NULL,"
+	" created_at TEXT NOT NULL)",
+	/* API tokens: only the SHA-256 of the token is kept. */
+	"CREATE TABLE api_token ("
+	" id TEXT PRIMARY KEY,"
+	" user_name TEXT NOT NULL REFERENCES app_user (name),"
+	" sha256 TEXT NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" expires_at TEXT NOT NULL,"
+	" revoked_at TEXT)",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, "workspace metadata and the ledger", v1 },
 	{ 2, "AI system inventory, risk assessments, roles", v2 },
 	{ 3, "evidence and maker-checker approvals", v3 },
 	{ 4, "vendors, oversight events, incidents, appeals", v4 },
+	{ 5, "users of the server and their API tokens", v5 },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
