@@ -3,6 +3,7 @@
 
 #include "aigov/json.h"
 #include "aigov/registry.h"
+#include "aigov/views.h"
 #include "aigov/time.h"
 
 #include <stdlib.h>
@@ -36,52 +37,6 @@ const struct cli_usage cmd_gaps_usage = {
 	gaps_opts,
 	"  aigov gaps\n  aigov gaps retail-credit-scoring --json\n",
 };
-
-static void json_report(struct ag_json *j, const struct ag_system *s,
-			const struct ag_gap_report *r)
-{
-	ag_json_begin_object(j);
-	ag_json_key(j, "system");
-	ag_json_cstr(j, s->id);
-	ag_json_key(j, "stage");
-	ag_json_cstr(j, ag_stage_ids[s->stage]);
-	ag_json_key(j, "tier");
-	ag_json_cstr(j, r->tier >= 0 ? ag_tier_ids[r->tier] : NULL);
-	ag_json_key(j, "assessment_due");
-	ag_json_cstr(j, r->tier >= 0 ? r->assessment_due : NULL);
-	ag_json_key(j, "assessment_overdue");
-	ag_json_bool(j, r->assessment_overdue);
-	ag_json_key(j, "missing");
-	ag_json_u64(j, r->missing);
-	ag_json_key(j, "overdue");
-	ag_json_u64(j, r->overdue);
-	ag_json_key(j, "vendor_findings");
-	ag_json_begin_array(j);
-	for (const char *v = r->vendor_findings; v && *v;) {
-		const char *nl = strchr(v, '\n');
-		size_t len = nl ? (size_t)(nl - v) : strlen(v);
-		ag_json_string(j, v, len);
-		v += len + (nl != NULL);
-	}
-	ag_json_end_array(j);
-	ag_json_key(j, "controls");
-	ag_json_begin_array(j);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct ag_gap_item *it = &r->items[i];
-		ag_json_begin_object(j);
-		ag_json_key(j, "id");
-		ag_json_cstr(j, it->control->id);
-		ag_json_key(j, "status");
-		ag_json_cstr(j, ag_gap_status_ids[it->status]);
-		ag_json_key(j, "due");
-		ag_json_cstr(j, it->due[0] ? it->due : NULL);
-		ag_json_key(j, "last");
-		ag_json_cstr(j, it->last[0] ? it->last : NULL);
-		ag_json_end_object(j);
-	}
-	ag_json_end_array(j);
-	ag_json_end_object(j);
-}
 
 static const char *status_label(int st)
 {
@@ -151,7 +106,7 @@ static int run_gaps(char **args, int nargs)
 			break;
 		gaps |= ag_gap_report_blocks(&r);
 		if (opt_json)
-			json_report(&j, &set->systems[i], &r);
+			ag_view_gap_report(&j, &set->systems[i], &r);
 		else
 			cli_print_gaps(&set->systems[i], &r, opt_all);
 		ag_gap_report_release(&r);

@@ -11,6 +11,7 @@
 #include "aigov/ledger.h"
 #include "aigov/num.h"
 #include "aigov/str.h"
+#include "aigov/views.h"
 #include "aigov/workspace.h"
 
 #include <inttypes.h>
@@ -343,26 +344,7 @@ static int log_text(void *ctx, const struct ag_ledger_entry *e)
 
 static int log_json(void *ctx, const struct ag_ledger_entry *e)
 {
-	struct ag_json *j = ((struct log_ctx *)ctx)->j;
-
-	ag_json_begin_object(j);
-	ag_json_key(j, "seq");
-	ag_json_u64(j, e->seq);
-	ag_json_key(j, "time");
-	ag_json_cstr(j, e->time);
-	ag_json_key(j, "actor");
-	ag_json_cstr(j, e->actor);
-	ag_json_key(j, "action");
-	ag_json_cstr(j, e->action);
-	ag_json_key(j, "subject");
-	ag_json_cstr(j, e->subject);
-	ag_json_key(j, "payload");
-	ag_json_raw(j, e->payload, e->payload_len);
-	ag_json_key(j, "prev");
-	ag_json_cstr(j, e->prev);
-	ag_json_key(j, "hash");
-	ag_json_cstr(j, e->hash);
-	ag_json_end_object(j);
+	ag_view_ledger_entry(((struct log_ctx *)ctx)->j, e);
 	return 0;
 }
 
@@ -447,27 +429,7 @@ static int report_verification(const struct ag_verify_report *rep, const char *w
 		struct ag_json *j = cli_json_init(&out, true);
 		int rc;
 
-		ag_json_begin_object(j);
-		ag_json_key(j, "intact");
-		ag_json_bool(j, rep->nproblems == 0);
-		ag_json_key(j, "entries");
-		ag_json_u64(j, rep->entries);
-		ag_json_key(j, "checkpoints");
-		ag_json_u64(j, rep->checkpoints);
-		ag_json_key(j, "signed_entries");
-		ag_json_u64(j, rep->signed_size);
-		ag_json_key(j, "signed_root");
-		ag_json_cstr(j, rep->signed_size ? rep->signed_root : NULL);
-		ag_json_key(j, "key_id");
-		ag_json_cstr(j, rep->key_id);
-		ag_json_key(j, "problem_count");
-		ag_json_u64(j, rep->nproblems);
-		ag_json_key(j, "problems");
-		ag_json_begin_array(j);
-		for (uint64_t i = 0; i < rep->nproblems && i < AG_VERIFY_MAX_PROBLEMS; i++)
-			ag_json_cstr(j, rep->problems[i]);
-		ag_json_end_array(j);
-		ag_json_end_object(j);
+		ag_view_verify_report(j, rep);
 		rc = cli_json_print(&out);
 		if (rc)
 			return rc;
