@@ -101,6 +101,12 @@ _aigov()
 		elif [[ $sub == export || $sub == verify-export ]]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
+	serve)
+		case $prev in
+		--tls-cert|--tls-key|--port-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		-C|--workspace) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		esac
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--listen --tls-cert --tls-key --threads --max-body --port-file --workspace --help" -- "$cur")) ;;
 	explain)
 		case $prev in
 		--lang) COMPREPLY=($(compgen -W "en zh-TW" -- "$cur")); return ;;

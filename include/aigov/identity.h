@@ -35,20 +35,23 @@ extern const char *const ag_user_role_ids[]; /* owner, risk, auditor, board, adm
 int ag_user_role_parse(const char *s);
 
 #define AG_USER_NAME_MAX 64
+#define AG_USER_UNIT_MAX 200 /* bytes of UTF-8 */
 #define AG_TOKEN_LEN (4 + 12 + 1 + 64) /* "agt_" id "_" secret */
 
 struct ag_identity {
 	char name[AG_USER_NAME_MAX + 1];
 	char actor[AG_USER_NAME_MAX + 6];   /* "user:" name */
 	int role;                           /* enum ag_user_role */
-	char unit[AG_USER_NAME_MAX + 1];    /* "" when none */
+	char unit[AG_USER_UNIT_MAX + 1];    /* "" when none */
 	char token_id[13];                  /* the token that authenticated; "" */
 };
 
 /*
  * Add user `name` (letters, digits, '.', '_', '-'; 1..64, starting with a
- * letter or digit) with `role`; `unit` (the business unit, same alphabet)
- * is required for owners, optional otherwise (NULL or "").  AG_EEXIST when
+ * letter or digit) with `role`; `unit` (the business unit, exactly as the
+ * systems' owner_unit spells it: UTF-8 without control characters, at most
+ * AG_USER_UNIT_MAX bytes) is required for owners, optional otherwise
+ * (NULL or "").  AG_EEXIST when
  * the name is taken, AG_EINVAL for a bad name or unit.
  */
 int ag_user_add(struct ag_workspace *ws, const char *actor, const char *name, int role,

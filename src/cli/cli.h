@@ -203,6 +203,8 @@ const struct cli_usage *cli_ledger_usage(const char *sub);
 const struct cli_usage *cli_system_usage(const char *sub);
 const struct cli_usage *cli_catalog_usage(const char *sub);
 const struct cli_usage *cli_role_usage(const char *sub);
+int cmd_serve(int argc, char **argv);
+extern const struct cli_usage cmd_serve_usage;
 int cmd_user(int argc, char **argv);
 extern const struct cli_usage cmd_user_usage;
 const struct cli_usage *cli_user_usage(const char *sub);

@@ -7,6 +7,7 @@
 #include "aigov/registry.h"
 #include "aigov/sha256.h"
 #include "aigov/time.h"
+#include "aigov/utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -38,6 +39,18 @@ static bool valid_name(const char *s)
 		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
 			return false;
 	}
+	return true;
+}
+
+static bool valid_unit(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > AG_USER_UNIT_MAX || !ag_utf8_valid(s, n, NULL))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
 	return true;
 }
 
@@ -74,9 +87,9 @@ int ag_user_add(struct ag_workspace *ws, const char *actor, const char *name, in
 				  name ? name : "", AG_USER_NAME_MAX);
 	if (role < 0 || role > AG_USER_ADMIN)
 		return ag_err_set(err, AG_EINVAL, "not a user role");
-	if (*unit && !valid_name(unit))
-		return ag_err_set(err, AG_EINVAL, "'%s' is not a unit name (letters, digits, '.', "
-				  "'_' or '-')", unit);
+	if (*unit && !valid_unit(unit))
+		return ag_err_set(err, AG_EINVAL, "the unit must be UTF-8 text without control "
+				  "characters, at most %d bytes", AG_USER_UNIT_MAX);
 	if (role == AG_USER_OWNER && !*unit)
 		return ag_err_set(err, AG_EINVAL, "an owner needs a unit (--unit): owners write "
 				  "only their unit's systems");

@@ -85,7 +85,7 @@ static void test_user_add_grants_the_role_behind_and_checks_names(void **state)
 	assert_non_null(strstr(err.msg, "--unit"));
 	assert_int_equal(ag_user_add(f->ws, "user:root", "-x", AG_USER_RISK, NULL, &err), AG_EINVAL);
 	assert_int_equal(ag_user_add(f->ws, "user:root", "a b", AG_USER_RISK, NULL, &err), AG_EINVAL);
-	assert_int_equal(ag_user_add(f->ws, "user:root", "e", AG_USER_RISK, "x/y", &err), AG_EINVAL);
+	assert_int_equal(ag_user_add(f->ws, "user:root", "e", AG_USER_RISK, "x\ny", &err), AG_EINVAL);
 	assert_int_equal(ag_user_add(f->ws, "user:alice", "eve", AG_USER_ADMIN, NULL, &err),
 			 AG_EPERM);
 	assert_int_equal(ag_user_get(f->ws, "eve", &id, &err), AG_ENOTFOUND);

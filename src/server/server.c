@@ -1,0 +1,324 @@
+/*
+ * The HTTP side of the server (server.h): libmicrohttpd, a pool of
+ * workspace handles, request bodies within a limit, response headers.
+ * What each request means is api.c's business.
+ */
+#include "aigov/server.h"
+
+#include "internal.h"
+
+#include "aigov/registry.h"
+#include "aigov/time.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BODY (1u << 20)
+
+struct ag_server {
+	struct MHD_Daemon *daemon;
+	struct ag_workspace **pool;  /* one handle per worker thread */
+	bool *busy;
+	size_t npool;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ag_catalog *catalog;
+	struct ag_risk_method *method;
+	size_t max_body;
+	const struct ag_logger *log;
+	unsigned port;
+};
+
+/* What a connection's request accumulates between the handler's calls. */
+struct pending {
+	struct ag_buf body;
+	bool too_large;
+};
+
+static struct ag_workspace *borrow(struct ag_server *s, size_t *slot)
+{
+	struct ag_workspace *ws = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		for (size_t i = 0; i < s->npool && !ws; i++)
+			if (!s->busy[i]) {
+				s->busy[i] = true;
+				ws = s->pool[i];
+				*slot = i;
+			}
+		if (ws)
+			break;
+		pthread_cond_wait(&s->cv, &s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ws;
+}
+
+static void give_back(struct ag_server *s, size_t slot)
+{
+	pthread_mutex_lock(&s->mu);
+	s->busy[slot] = false;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static const char *query_arg(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct api_response *r)
+{
+	size_t len;
+	char *body = ag_buf_detach(&r->body, &len);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body ? body : (char *)"",
+					       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->authenticate)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"aigov\"");
+	ret = MHD_queue_response(conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result too_large(struct ag_server *s, struct MHD_Connection *conn)
+{
+	struct api_response r = { .status = 413, .content_type = "application/problem+json" };
+
+	ag_buf_init(&r.body);
+	ag_buf_addf(&r.body, "{\"type\":\"about:blank\",\"title\":\"Content Too Large\","
+			     "\"status\":413,\"detail\":\"the request body is larger than %zu bytes\"}",
+		    s->max_body);
+	return send_response(conn, &r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct ag_server *s = cls;
+	struct pending *p = *con_cls;
+	struct api_request q;
+	struct api_response r;
+	enum MHD_Result ret;
+	size_t slot;
+
+	(void)version;
+	if (!p) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (!(p = calloc(1, sizeof(*p))))
+			return MHD_NO;
+		ag_buf_init(&p->body);
+		*con_cls = p;
+		/* Refused before a byte of the body is read. */
+		if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+			p->too_large = true;
+			return too_large(s, conn);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!p->too_large && (p->body.len + *upload_size > s->max_body ||
+				      ag_buf_add(&p->body, upload, *upload_size)))
+			p->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (p->too_large)
+		return too_large(s, conn);
+
+	memset(&q, 0, sizeof(q));
+	q.method = method;
+	q.path = url;
+	q.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_AUTHORIZATION);
+	q.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_TYPE);
+	q.body = p->body.buf;
+	q.body_len = p->body.len;
+	q.query = query_arg;
+	q.query_ctx = conn;
+	q.now = ag_time_now_us();
+	q.catalog = s->catalog;
+	memset(&r, 0, sizeof(r));
+	ag_buf_init(&r.body);
+	q.ws = borrow(s, &slot);
+	api_handle(&q, &r);
+	give_back(s, slot);
+	if (r.status >= 500)
+		ag_log(s->log, AG_LOG_ERROR, "server", "%s %s -> %u %.*s", method, url, r.status,
+		       (int)r.body.len, r.body.buf ? r.body.buf : "");
+	ret = send_response(conn, &r);
+	ag_buf_release(&r.body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (p) {
+		ag_buf_release(&p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	ag_log(cls, AG_LOG_WARN, "http", "%s", msg);
+}
+
+static void free_server(struct ag_server *s)
+{
+	for (size_t i = 0; s->pool && i < s->npool; i++)
+		ag_workspace_free(s->pool[i]);
+	free(s->pool);
+	free(s->busy);
+	ag_catalog_free(s->catalog);
+	ag_risk_method_free(s->method);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+static int open_pool(struct ag_server *s, const char *root, struct ag_err *err)
+{
+	int rc = 0;
+
+	s->pool = calloc(s->npool, sizeof(*s->pool));
+	s->busy = calloc(s->npool, sizeof(*s->busy));
+	if (!s->pool || !s->busy)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->npool && !rc; i++)
+		rc = ag_workspace_open(&s->pool[i], root, true, "aigov:serve", err);
+	if (!rc)
+		rc = ag_registry_policy(s->pool[0], &s->catalog, &s->method, err);
+	return rc;
+}
+
+static int start_daemon(struct ag_server *s, const struct ag_server_options *o,
+			struct ag_err *err)
+{
+	const char *host = o->host ? o->host : "127.0.0.1";
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+	struct sockaddr *addr;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	memset(&v4, 0, sizeof(v4));
+	memset(&v6, 0, sizeof(v6));
+	if (inet_pton(AF_INET, host, &v4.sin_addr) == 1) {
+		v4.sin_family = AF_INET;
+		v4.sin_port = htons((uint16_t)o->port);
+		addr = (struct sockaddr *)&v4;
+	} else if (inet_pton(AF_INET6, host, &v6.sin6_addr) == 1) {
+		v6.sin6_family = AF_INET6;
+		v6.sin6_port = htons((uint16_t)o->port);
+		addr = (struct sockaddr *)&v6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		return ag_err_set(err, AG_EINVAL, "--listen: '%s' is not an IP address", host);
+	}
+	if (o->tls_cert_pem || o->tls_key_pem) {
+		if (!o->tls_cert_pem || !o->tls_key_pem)
+			return ag_err_set(err, AG_EINVAL, "TLS needs both a certificate and a key");
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return ag_err_set(err, AG_EINVAL, "this libmicrohttpd has no TLS");
+		flags |= MHD_USE_TLS;
+	}
+	if (o->tls_cert_pem)
+		s->daemon = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+			mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->npool, MHD_OPTION_CONNECTION_TIMEOUT,
+			30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem,
+			MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem, MHD_OPTION_END);
+	else
+		s->daemon = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+			mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->npool, MHD_OPTION_CONNECTION_TIMEOUT,
+			30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (!s->daemon)
+		return ag_err_set(err, AG_EIO, "cannot listen on %s port %u (in use, or not allowed%s)",
+				  host, o->port, o->tls_cert_pem ? ", or a bad certificate or key" : "");
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : o->port;
+	return 0;
+}
+
+int ag_server_start(struct ag_server **out, const struct ag_server_options *o,
+		    struct ag_err *err)
+{
+	struct ag_server *s;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	*out = NULL;
+	if (o->port > 65535)
+		return ag_err_set(err, AG_EINVAL, "port %u is beyond 65535", o->port);
+	if (!(s = calloc(1, sizeof(*s))))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->npool = o->threads ? o->threads : (size_t)(cores > 2 ? cores : 2);
+	if (s->npool > 16)
+		s->npool = 16;
+	s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	s->log = o->log;
+	rc = open_pool(s, o->workspace_root, err);
+	if (!rc)
+		rc = start_daemon(s, o, err);
+	if (rc) {
+		free_server(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+unsigned ag_server_port(const struct ag_server *s)
+{
+	return s->port;
+}
+
+void ag_server_stop(struct ag_server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	free_server(s);
+}
