@@ -16,8 +16,16 @@
  * random bytes from libsodium).  Only the SHA-256 of the whole token is
  * stored; it is shown once, when created, and compared in constant time.
  *
+ * Web UI log-in: a user's password is kept as an argon2id hash
+ * (libsodium crypto_pwhash_str, the "interactive" limits: 64 MiB, 2
+ * passes).  Logging in opens a session whose cookie reads
+ * "ags_<id>_<secret>" like a token; again only its SHA-256 is kept.  The
+ * session's CSRF token is derived from the cookie (ag_session_csrf), so it
+ * is stored nowhere and cannot be computed without the cookie.
+ *
  * Every mutation runs in one write transaction with its ledger entry
- * (user.add, token.create, token.revoke), by an admin only (AG_EPERM).
+ * (user.add, user.password, token.create, token.revoke by an admin only,
+ * AG_EPERM; session.login and session.logout by the user).
  * Nothing here allocates what the caller must free.
  */
 #ifndef AIGOV_IDENTITY_H
@@ -36,7 +44,10 @@ int ag_user_role_parse(const char *s);
 
 #define AG_USER_NAME_MAX 64
 #define AG_USER_UNIT_MAX 200 /* bytes of UTF-8 */
-#define AG_TOKEN_LEN (4 + 12 + 1 + 64) /* "agt_" id "_" secret */
+#define AG_TOKEN_LEN (4 + 12 + 1 + 64) /* "agt_" id "_" secret; sessions "ags_" */
+#define AG_PASSWORD_MIN 10   /* characters (code points) */
+#define AG_PASSWORD_MAX 1024 /* bytes */
+#define AG_CSRF_LEN 43       /* base64url of 32 bytes, no padding */
 
 struct ag_identity {
 	char name[AG_USER_NAME_MAX + 1];
@@ -94,5 +105,39 @@ int ag_token_list(struct ag_workspace *ws,
  */
 int ag_token_authenticate(struct ag_workspace *ws, const char *token, size_t len,
 			  int64_t now, struct ag_identity *out, struct ag_err *err);
+
+/*
+ * Set user `name`'s password for the web UI (UTF-8, AG_PASSWORD_MIN
+ * characters to AG_PASSWORD_MAX bytes; AG_EINVAL otherwise).  The hash is
+ * computed before the transaction opens (it takes ~0.1 s); the ledger
+ * entry user.password names the user, never the hash.
+ */
+int ag_user_set_password(struct ag_workspace *ws, const char *actor, const char *name,
+			 const char *password, size_t len, struct ag_err *err);
+
+/*
+ * Log user `name` in with `password` at time now, for ttl_minutes
+ * (1..10080): a new session whose cookie goes to cookie_out, its expiry
+ * (RFC 3339) to expires_out, the user to who.  AG_EPERM "wrong user name
+ * or password" for an unknown user, a user without a password or a wrong
+ * password alike, in about the same time (an unknown user's check runs
+ * against a fixed hash).
+ */
+int ag_session_login(struct ag_workspace *ws, const char *name, const char *password,
+		     size_t len, int64_t now, int ttl_minutes, char cookie_out[AG_TOKEN_LEN + 1],
+		     char expires_out[32], struct ag_identity *who, struct ag_err *err);
+
+/* Who holds session cookie `cookie` (len bytes) at time now: as
+ * ag_token_authenticate, AG_EPERM for a malformed, unknown, ended or
+ * expired session; who->token_id is the session's id. */
+int ag_session_authenticate(struct ag_workspace *ws, const char *cookie, size_t len,
+			    int64_t now, struct ag_identity *who, struct ag_err *err);
+
+/* End the session of `cookie` (authenticated first; AG_EPERM otherwise). */
+int ag_session_logout(struct ag_workspace *ws, const char *cookie, size_t len, int64_t now,
+		      struct ag_err *err);
+
+/* The CSRF token of a session cookie: base64url(SHA-256("aigov-csrf\0" cookie)). */
+void ag_session_csrf(const char *cookie, size_t len, char out[AG_CSRF_LEN + 1]);
 
 #endif

@@ -3,11 +3,15 @@
 
 #include "aigov/identity.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static const char *opt_actor, *opt_role, *opt_unit;
 static size_t opt_days = 90;
-static bool opt_json;
+static bool opt_json, opt_password_stdin;
 
 #define ACTOR_OPT                                                                          \
 	{ "actor", 0, OPT_STRING, &opt_actor, "NAME", "who acts (an admin; default $AIGOV_ACTOR)", \
@@ -21,10 +25,13 @@ static const struct cli_option user_add_opts[] = {
 	{ "unit", 'u', OPT_STRING, &opt_unit, "UNIT",
 	  "business unit (required for owners: they write only its systems)",
 	  "業務單位（owner 必填：僅能寫入該單位的系統）" },
+	{ "password-stdin", 0, OPT_FLAG, &opt_password_stdin, NULL,
+	  "also set a web UI password, read from standard input (one line)",
+	  "同時設定網頁介面密碼，自標準輸入讀取（一行）" },
 	ACTOR_OPT, WORKSPACE_OPT, END_OPT,
 };
 static const struct cli_usage user_add_usage = {
-	"aigov user add NAME --role ROLE [--unit UNIT] [--actor ADMIN]",
+	"aigov user add NAME --role ROLE [--unit UNIT] [--password-stdin] [--actor ADMIN]",
 	"Add a person who uses the server. Roles: owner (1st line: registers and\n"
 	"evidences the systems of their unit), risk (2nd line: assesses, overrides,\n"
 	"approves, manages vendors and incidents), auditor (3rd line: reads\n"
@@ -38,7 +45,26 @@ static const struct cli_usage user_add_usage = {
 	"role list）。僅管理者可新增。",
 	user_add_opts,
 	"  aigov user add alice --role owner --unit retail-banking\n"
-	"  aigov user add carol --role auditor\n",
+	"  aigov user add carol --role auditor\n"
+	"  printf '%s\\n' \"$PW\" | aigov user add rita --role risk --password-stdin\n",
+};
+
+static const struct cli_option passwd_opts[] = {
+	{ "password-stdin", 0, OPT_FLAG, &opt_password_stdin, NULL,
+	  "read the password from standard input (one line) instead of asking twice",
+	  "自標準輸入讀取密碼（一行），而非詢問兩次" },
+	ACTOR_OPT, WORKSPACE_OPT, END_OPT,
+};
+static const struct cli_usage user_passwd_usage = {
+	"aigov user passwd NAME [--password-stdin] [--actor ADMIN]",
+	"Set the password NAME logs in to the web UI with (at least 10 characters).\n"
+	"Only an argon2id hash of it is stored. On a terminal it is asked twice\n"
+	"without echo; otherwise give --password-stdin. Only an admin sets passwords.",
+	"設定 NAME 登入網頁介面的密碼（至少 10 個字元）。僅保存其 argon2id 雜湊。於終端機\n"
+	"上會詢問兩次且不顯示；否則請用 --password-stdin。僅管理者可設定。",
+	passwd_opts,
+	"  aigov user passwd alice\n"
+	"  aigov user passwd alice --password-stdin < alice.pw\n",
 };
 
 static const struct cli_option list_opts[] = {
@@ -51,19 +77,83 @@ static const struct cli_usage user_list_usage = {
 };
 
 const struct cli_usage cmd_user_usage = {
-	"aigov user <add|list> [options]",
+	"aigov user <add|passwd|list> [options]",
 	"The people who use the server:\n"
-	"  add   add a user with a role (admins only)\n"
-	"  list  list the users\n"
-	"Give each a token with 'aigov token create'.",
-	"使用伺服器的人員：\n  add   新增使用者與角色（限管理者）\n  list  列出使用者\n"
-	"以 'aigov token create' 發給權杖。",
+	"  add     add a user with a role (admins only)\n"
+	"  passwd  set a user's web UI password (admins only)\n"
+	"  list    list the users\n"
+	"Give each a token with 'aigov token create' for the API.",
+	"使用伺服器的人員：\n  add     新增使用者與角色（限管理者）\n"
+	"  passwd  設定使用者的網頁介面密碼（限管理者）\n  list    列出使用者\n"
+	"以 'aigov token create' 發給 API 權杖。",
 	NULL,
 	"  aigov user add alice --role owner --unit retail-banking\n",
 };
 
+/* One line of standard input, without its line end; -1 when too long. */
+static int read_line(char *buf, size_t cap, size_t *len)
+{
+	if (!fgets(buf, (int)cap, stdin))
+		buf[0] = '\0';
+	*len = strcspn(buf, "\r\n");
+	if (*len == cap - 1 && buf[*len] == '\0' && !feof(stdin))
+		return -1;
+	buf[*len] = '\0';
+	return 0;
+}
+
+/* Ask on the terminal without echo. */
+static int ask(const char *prompt, char *buf, size_t cap, size_t *len)
+{
+	struct termios old, quiet;
+	int rc;
+
+	fputs(prompt, stderr);
+	if (tcgetattr(STDIN_FILENO, &old))
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	rc = read_line(buf, cap, len);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return rc;
+}
+
+#define PW_CAP (AG_PASSWORD_MAX + 2)
+
+/* The new password: from standard input, or asked twice on a terminal. */
+static int get_password(const char *name, char pw[PW_CAP], size_t *len)
+{
+	char again[PW_CAP];
+	size_t len2;
+	int rc;
+
+	if (opt_password_stdin) {
+		if (read_line(pw, PW_CAP, len))
+			return cli_error(EXIT_USAGE, L("the password is longer than %d bytes",
+						       "密碼超過 %d 位元組"), AG_PASSWORD_MAX);
+		return EXIT_OK;
+	}
+	if (!isatty(STDIN_FILENO))
+		return cli_error(EXIT_USAGE, "%s", L("standard input is not a terminal: give "
+						     "--password-stdin",
+						     "標準輸入不是終端機：請加 --password-stdin"));
+	fprintf(stderr, L("New password for %s\n", "%s 的新密碼\n"), name);
+	if (ask(L("Password: ", "密碼："), pw, PW_CAP, len) ||
+	    ask(L("Again: ", "再輸入一次："), again, PW_CAP, &len2))
+		return cli_error(EXIT_USAGE, "%s", L("could not read the password",
+						     "無法讀取密碼"));
+	rc = *len == len2 && !memcmp(pw, again, len2) ? EXIT_OK :
+		cli_error(EXIT_USAGE, "%s", L("the passwords differ", "兩次密碼不同"));
+	sodium_memzero(again, sizeof(again));
+	return rc;
+}
+
 static int run_user_add(char **args, int nargs)
 {
+	char pw[PW_CAP];
+	size_t pwlen = 0;
 	struct ag_workspace *ws = NULL;
 	struct ag_err err;
 	char actor_buf[300];
@@ -79,16 +169,54 @@ static int run_user_add(char **args, int nargs)
 		return cli_error(EXIT_USAGE, L("'%s' is not a role (owner, risk, auditor, board, admin)",
 					       "'%s' 不是角色（owner、risk、auditor、board、admin）"),
 				 opt_role);
+	if (opt_password_stdin && (exit_code = get_password(args[0], pw, &pwlen)))
+		return exit_code;
 	if ((exit_code = cli_workspace_open(&ws, true, actor)))
 		return exit_code;
 	ag_err_clear(&err);
+	/* Checked before the user is added, so that a bad password adds nobody. */
+	if (opt_password_stdin && pwlen < AG_PASSWORD_MIN) {
+		ag_workspace_free(ws);
+		return cli_error(EXIT_USAGE, L("a password needs at least %d characters",
+					       "密碼至少需 %d 個字元"), AG_PASSWORD_MIN);
+	}
 	rc = ag_user_add(ws, actor, args[0], role, opt_unit, &err);
+	if (!rc && opt_password_stdin)
+		rc = ag_user_set_password(ws, actor, args[0], pw, pwlen, &err);
+	sodium_memzero(pw, sizeof(pw));
 	ag_workspace_free(ws);
 	if (rc)
 		return cli_fail(rc, err.msg);
 	printf(L("added user %s (%s%s%s); give them a token: aigov token create %s\n",
 		 "已新增使用者 %s（%s%s%s）；發給權杖：aigov token create %s\n"),
 	       args[0], opt_role, opt_unit ? ", " : "", opt_unit ? opt_unit : "", args[0]);
+	return EXIT_OK;
+}
+
+static int run_user_passwd(char **args, int nargs)
+{
+	struct ag_workspace *ws = NULL;
+	struct ag_err err;
+	char actor_buf[300], pw[PW_CAP];
+	const char *actor = cli_actor(opt_actor, actor_buf, sizeof(actor_buf));
+	size_t len = 0;
+	int exit_code, rc;
+
+	if (!cli_nargs_ok(&user_passwd_usage, nargs, 1, "NAME", &exit_code))
+		return exit_code;
+	if ((exit_code = get_password(args[0], pw, &len)))
+		return exit_code;
+	if ((exit_code = cli_workspace_open(&ws, true, actor))) {
+		sodium_memzero(pw, sizeof(pw));
+		return exit_code;
+	}
+	ag_err_clear(&err);
+	rc = ag_user_set_password(ws, actor, args[0], pw, len, &err);
+	sodium_memzero(pw, sizeof(pw));
+	ag_workspace_free(ws);
+	if (rc)
+		return cli_fail(rc, err.msg);
+	printf(L("password of %s set\n", "已設定 %s 的密碼\n"), args[0]);
 	return EXIT_OK;
 }
 
@@ -149,6 +277,7 @@ static int run_user_list(char **args, int nargs)
 
 static const struct cli_sub user_subs[] = {
 	{ "add", &user_add_usage, run_user_add },
+	{ "passwd", &user_passwd_usage, run_user_passwd },
 	{ "list", &user_list_usage, run_user_list },
 };
 

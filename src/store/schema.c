@@ -187,12 +187,27 @@ static const char *const v5[] = {
 	NULL,
 };
 
+static const char *const v6[] = {
+	/* Web UI log-in sessions: like API tokens, only the SHA-256 of the
+	 * session cookie is kept. */
+	"CREATE TABLE web_session ("
+	" id TEXT PRIMARY KEY,"
+	" user_name TEXT NOT NULL REFERENCES app_user (name),"
+	" sha256 TEXT NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" expires_at TEXT NOT NULL,"
+	" revoked_at TEXT)",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, "workspace metadata and the ledger", v1 },
 	{ 2, "AI system inventory, risk assessments, roles", v2 },
 	{ 3, "evidence and maker-checker approvals", v3 },
 	{ 4, "vendors, oversight events, incidents, appeals", v4 },
 	{ 5, "users of the server and their API tokens", v5 },
+	{ 6, "log-in sessions of the web UI", v6 },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
