@@ -147,6 +147,57 @@ static void test_token_authenticates_until_revoked_or_expired(void **state)
 			 AG_EINVAL);
 }
 
+static void test_session_needs_the_password_and_ends_at_logout_or_expiry(void **state)
+{
+	struct fx *f = *state;
+	char cookie[AG_TOKEN_LEN + 1], exp[32], csrf[AG_CSRF_LEN + 1], csrf2[AG_CSRF_LEN + 1];
+	const char *pw = "correct horse battery";
+	struct ag_identity who;
+	struct ag_err err;
+	int64_t now = ag_time_now_us(), before;
+	char last;
+
+	assert_int_equal(ag_user_add(f->ws, "user:root", "rita", AG_USER_RISK, NULL, &err), 0);
+	/* No password yet: refused like a wrong one. */
+	assert_int_equal(ag_session_login(f->ws, "rita", pw, strlen(pw), now, 60, cookie, exp, &who,
+					  &err), AG_EPERM);
+	assert_int_equal(ag_user_set_password(f->ws, "user:root", "rita", "short", 5, &err),
+			 AG_EINVAL);
+	assert_int_equal(ag_user_set_password(f->ws, "user:rita", "rita", pw, strlen(pw), &err),
+			 AG_EPERM);
+	assert_int_equal(ag_user_set_password(f->ws, "user:root", "rita", pw, strlen(pw), &err), 0);
+	assert_int_equal(ag_session_login(f->ws, "rita", "wrong password", 14, now, 60, cookie, exp,
+					  &who, &err), AG_EPERM);
+	assert_int_equal(ag_session_login(f->ws, "nobody", pw, strlen(pw), now, 60, cookie, exp,
+					  &who, &err), AG_EPERM);
+	before = ledger_size(f);
+	assert_int_equal(ag_session_login(f->ws, "rita", pw, strlen(pw), now, 60, cookie, exp, &who,
+					  &err), 0);
+	assert_int_equal(ledger_size(f), before + 1);
+	assert_string_equal(who.actor, "user:rita");
+	assert_int_equal(ag_session_authenticate(f->ws, cookie, strlen(cookie), now, &who, &err), 0);
+	assert_int_equal(who.role, AG_USER_RISK);
+	/* A session cookie is not an API token, nor the other way round. */
+	assert_int_equal(ag_token_authenticate(f->ws, cookie, strlen(cookie), now, &who, &err),
+			 AG_EPERM);
+	/* Expired after 60 minutes; a changed secret digit is refused. */
+	assert_int_equal(ag_session_authenticate(f->ws, cookie, strlen(cookie),
+						 now + 61LL * 60 * 1000000, &who, &err), AG_EPERM);
+	ag_session_csrf(cookie, strlen(cookie), csrf);
+	assert_int_equal(strlen(csrf), AG_CSRF_LEN);
+	last = cookie[AG_TOKEN_LEN - 1];
+	cookie[AG_TOKEN_LEN - 1] = last == '0' ? '1' : '0';
+	ag_session_csrf(cookie, strlen(cookie), csrf2);
+	assert_string_not_equal(csrf, csrf2);
+	assert_int_equal(ag_session_authenticate(f->ws, cookie, strlen(cookie), now, &who, &err),
+			 AG_EPERM);
+	cookie[AG_TOKEN_LEN - 1] = last;
+	assert_int_equal(ag_session_logout(f->ws, cookie, strlen(cookie), now, &err), 0);
+	assert_int_equal(ag_session_authenticate(f->ws, cookie, strlen(cookie), now, &who, &err),
+			 AG_EPERM);
+	assert_non_null(strstr(err.msg, "ended"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +205,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_authenticates_until_revoked_or_expired,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_session_needs_the_password_and_ends_at_logout_or_expiry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
