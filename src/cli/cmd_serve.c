@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char *opt_listen = "127.0.0.1:8642", *opt_cert, *opt_key, *opt_port_file;
-static size_t opt_threads, opt_max_body = 1u << 20;
+static size_t opt_threads, opt_max_body = 1u << 20, opt_session_minutes = 480;
 
 static const struct cli_option serve_opts[] = {
 	{ "listen", 'l', OPT_STRING, &opt_listen, "ADDR:PORT",
@@ -27,6 +27,9 @@ static const struct cli_option serve_opts[] = {
 	{ "max-body", 0, OPT_SIZE, &opt_max_body, "SIZE",
 	  "largest request body; larger ones get 413 (default 1M)",
 	  "請求內容上限；超過者回應 413（預設 1M）" },
+	{ "session-minutes", 0, OPT_UINT, &opt_session_minutes, "N",
+	  "web log-ins last N minutes (default 480, at most 10080: a week)",
+	  "網頁登入的有效分鐘數（預設 480，最多 10080，即一週）" },
 	{ "port-file", 0, OPT_STRING, &opt_port_file, "FILE",
 	  "write the port listened on to FILE once ready (for scripts)",
 	  "就緒後將監聽埠號寫入 FILE（供腳本使用）" },
@@ -36,18 +39,21 @@ static const struct cli_option serve_opts[] = {
 
 const struct cli_usage cmd_serve_usage = {
 	"aigov serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [options]",
-	"Serve the workspace's JSON API under /api/v1 until interrupted (Ctrl-C or\n"
-	"SIGTERM; requests in flight finish). Every request is authenticated with a\n"
-	"token from 'aigov token create' and may do what its user's role allows;\n"
-	"writes are recorded in the ledger as that user. GET /healthz answers\n"
-	"without a token. Listens on the loopback address unless told otherwise: put\n"
-	"it behind TLS (--tls-cert) before exposing it. Endpoints: docs/serve.md.",
-	"提供工作區的 JSON API（/api/v1），直到中斷（Ctrl-C 或 SIGTERM；進行中的請求會\n"
-	"完成）。每個請求須以 'aigov token create' 建立的權杖驗證，並僅能執行其角色允許\n"
-	"的操作；寫入以該使用者名義記入帳本。GET /healthz 不需權杖。預設只監聽本機位址：\n"
-	"對外開放前請啟用 TLS（--tls-cert）。端點說明見 docs/serve.md。",
+	"Serve the workspace's web UI (at /) and JSON API (under /api/v1) until\n"
+	"interrupted (Ctrl-C or SIGTERM; requests in flight finish). People log in\n"
+	"with the password 'aigov user passwd' set; programs send a token from\n"
+	"'aigov token create'. Each may do what their role allows; writes are\n"
+	"recorded in the ledger as that user. GET /healthz, /metrics and\n"
+	"/api/v1/openapi.yaml answer without a user. Listens on the loopback address\n"
+	"unless told otherwise: use TLS (--tls-cert) before exposing it. Endpoints:\n"
+	"docs/serve.md.",
+	"提供工作區的網頁介面（/）與 JSON API（/api/v1），直到中斷（Ctrl-C 或 SIGTERM；\n"
+	"進行中的請求會完成）。使用者以 'aigov user passwd' 設定的密碼登入；程式則使用\n"
+	"'aigov token create' 建立的權杖。各自僅能執行其角色允許的操作；寫入以該使用者\n"
+	"名義記入帳本。GET /healthz、/metrics 與 /api/v1/openapi.yaml 不需使用者。預設\n"
+	"只監聽本機位址：對外開放前請啟用 TLS（--tls-cert）。端點說明見 docs/serve.md。",
 	serve_opts,
-	"  aigov serve\n"
+	"  aigov serve                  # then open http://127.0.0.1:8642/ and log in\n"
 	"  aigov serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n"
 	"  curl -H \"Authorization: Bearer $(cat alice.token)\" http://127.0.0.1:8642/api/v1/systems\n",
 };
@@ -115,6 +121,9 @@ static int run_serve(char **args, int nargs)
 	if (!opt_cert != !opt_key)
 		return cli_error(EXIT_USAGE, "%s", L("--tls-cert and --tls-key go together",
 						     "--tls-cert 與 --tls-key 須一併指定"));
+	if (opt_session_minutes < 1 || opt_session_minutes > 10080)
+		return cli_error(EXIT_USAGE, "%s", L("--session-minutes: from 1 to 10080",
+						     "--session-minutes：須介於 1 與 10080"));
 	if (opt_threads > 16)
 		return cli_error(EXIT_USAGE, "%s", L("--threads: at most 16", "--threads：最多 16"));
 	ag_err_clear(&err);
@@ -130,6 +139,7 @@ static int run_serve(char **args, int nargs)
 	o.host = host;
 	o.threads = (unsigned)opt_threads;
 	o.max_body = opt_max_body;
+	o.session_minutes = (int)opt_session_minutes;
 	o.tls_cert_pem = opt_cert ? cert.data : NULL;
 	o.tls_key_pem = opt_cert ? key.data : NULL;
 	o.log = &log;

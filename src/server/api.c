@@ -6,10 +6,12 @@
 
 #include "aigov/identity.h"
 #include "aigov/json.h"
+#include "aigov/operations.h"
 #include "aigov/registry.h"
 #include "aigov/views.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ static const char *status_title(unsigned status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	default: return "Internal Server Error";
 	}
 }
@@ -89,27 +92,53 @@ static void json_ok(struct api_response *r, unsigned status, struct ag_json *j)
 
 /* ---- who asks, and what they may do ---- */
 
+#define SESSION_COOKIE "aigov_session"
+#define DEFAULT_SESSION_MINUTES 480
+
+/* Set (value, max_age seconds) or clear (NULL) the session cookie. */
+static void session_cookie(const struct api_request *q, struct api_response *r,
+			   const char *value, long max_age)
+{
+	snprintf(r->set_cookie, sizeof(r->set_cookie),
+		 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+		 value ? value : "", value ? max_age : 0L, q->tls ? "; Secure" : "");
+}
+
+/* A token (Authorization: Bearer) or, without one, a session cookie;
+ * *by_cookie tells which. */
 static bool authenticate(const struct api_request *q, struct api_response *r,
-			 struct ag_identity *who)
+			 struct ag_identity *who, bool *by_cookie)
 {
 	const char *h = q->authorization;
 	struct ag_err err;
 	int rc;
 
-	if (!h || strncasecmp(h, "Bearer ", 7)) {
+	*by_cookie = false;
+	if (!h && q->cookie) {
+		rc = ag_session_authenticate(q->ws, q->cookie, strlen(q->cookie), q->now, who, &err);
+		if (rc == AG_EPERM) {
+			session_cookie(q, r, NULL, 0);
+			r->authenticate = true;
+			problem(r, 401, "the session has ended or is not valid: log in again");
+			return false;
+		}
+		*by_cookie = true;
+	} else if (!h || strncasecmp(h, "Bearer ", 7)) {
 		r->authenticate = true;
-		problem(r, 401, "send 'Authorization: Bearer <token>' (aigov token create)");
+		problem(r, 401, "log in (POST /api/v1/session) or send 'Authorization: Bearer "
+				"<token>' (aigov token create)");
 		return false;
-	}
-	h += 7;
-	while (*h == ' ')
-		h++;
-	rc = ag_token_authenticate(q->ws, h, strlen(h), q->now, who, &err);
-	if (rc == AG_EPERM) {
-		/* Which of malformed, unknown, revoked or expired is not told. */
-		r->authenticate = true;
-		problem(r, 401, "the token is not valid");
-		return false;
+	} else {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		rc = ag_token_authenticate(q->ws, h, strlen(h), q->now, who, &err);
+		if (rc == AG_EPERM) {
+			/* Which of malformed, unknown, revoked or expired is not told. */
+			r->authenticate = true;
+			problem(r, 401, "the token is not valid");
+			return false;
+		}
 	}
 	if (rc) {
 		fail(r, rc, &err);
@@ -117,6 +146,23 @@ static bool authenticate(const struct api_request *q, struct api_response *r,
 	}
 	snprintf(r->actor, sizeof(r->actor), "%s", who->actor);
 	return true;
+}
+
+/* A request that changes state, made with a session cookie, must carry
+ * the session's CSRF token: another site's page can make the browser send
+ * the cookie (were SameSite not honoured) but cannot read the token. */
+static bool csrf_ok(const struct api_request *q, struct api_response *r)
+{
+	char want[AG_CSRF_LEN + 1];
+
+	if (!strcmp(q->method, "GET") || !strcmp(q->method, "HEAD"))
+		return true;
+	ag_session_csrf(q->cookie, strlen(q->cookie), want);
+	if (q->csrf && strlen(q->csrf) == AG_CSRF_LEN && !sodium_memcmp(q->csrf, want, AG_CSRF_LEN))
+		return true;
+	problem(r, 403, "send the session's X-CSRF-Token header (from the log-in answer or "
+			"GET /api/v1/me) with every change");
+	return false;
 }
 
 static bool role_in(const struct ag_identity *who, unsigned mask)
@@ -207,21 +253,40 @@ static bool body_string(json_t *o, const char *key, bool required, const char **
 
 /* ---- handlers ---- */
 
-static void get_me(const struct ag_identity *who, struct api_response *r)
+/* The user as /me and the log-in answer show them; the CSRF token when
+ * the request came with a session cookie (cookie non-NULL). */
+static void write_me(struct ag_json *j, const struct ag_identity *who, const char *cookie,
+		     const char *expires_at)
+{
+	ag_json_begin_object(j);
+	ag_json_key(j, "name");
+	ag_json_cstr(j, who->name);
+	ag_json_key(j, "actor");
+	ag_json_cstr(j, who->actor);
+	ag_json_key(j, "role");
+	ag_json_cstr(j, ag_user_role_ids[who->role]);
+	ag_json_key(j, "unit");
+	ag_json_cstr(j, who->unit[0] ? who->unit : NULL);
+	if (cookie) {
+		char csrf[AG_CSRF_LEN + 1];
+		ag_session_csrf(cookie, strlen(cookie), csrf);
+		ag_json_key(j, "csrf");
+		ag_json_cstr(j, csrf);
+	}
+	if (expires_at) {
+		ag_json_key(j, "expires_at");
+		ag_json_cstr(j, expires_at);
+	}
+	ag_json_end_object(j);
+}
+
+static void get_me(const struct api_request *q, const struct ag_identity *who, bool by_cookie,
+		   struct api_response *r)
 {
 	struct ag_json j;
 
 	ag_json_init(&j, &r->body, false);
-	ag_json_begin_object(&j);
-	ag_json_key(&j, "name");
-	ag_json_cstr(&j, who->name);
-	ag_json_key(&j, "actor");
-	ag_json_cstr(&j, who->actor);
-	ag_json_key(&j, "role");
-	ag_json_cstr(&j, ag_user_role_ids[who->role]);
-	ag_json_key(&j, "unit");
-	ag_json_cstr(&j, who->unit[0] ? who->unit : NULL);
-	ag_json_end_object(&j);
+	write_me(&j, who, by_cookie ? q->cookie : NULL, NULL);
 	json_ok(r, 200, &j);
 }
 
@@ -374,7 +439,9 @@ static bool query_u64(const struct api_request *q, const char *key, uint64_t lo,
 	return true;
 }
 
-static void get_log(const struct api_request *q, struct api_response *r)
+/* The ledger's entries; about `subject` only when not NULL (else the
+ * query's subject parameter). */
+static void get_log(const struct api_request *q, const char *subject, struct api_response *r)
 {
 	struct ag_ledger_filter f = { 0, NULL, 0 };
 	struct ag_json j;
@@ -384,7 +451,7 @@ static void get_log(const struct api_request *q, struct api_response *r)
 	if (!query_u64(q, "since", 0, UINT64_MAX / 2, 0, &f.since, r) ||
 	    !query_u64(q, "limit", 1, 1000, 100, &f.limit, r))
 		return;
-	f.subject = q->query ? q->query(q->query_ctx, "subject") : NULL;
+	f.subject = subject ? subject : q->query ? q->query(q->query_ctx, "subject") : NULL;
 	ag_json_init(&j, &r->body, false);
 	ag_json_begin_array(&j);
 	rc = ag_ledger_log(q->ws->store, &f, log_entry, &j, &err);
@@ -511,6 +578,298 @@ out:
 	json_decref(o);
 }
 
+/* ---- log-in sessions ---- */
+
+static const char *const login_fields[] = { "name", "password", NULL };
+
+/* Seconds before another log-in may be tried for name or from the client. */
+static unsigned login_wait(const struct api_request *q, const char *kname, const char *kaddr)
+{
+	int64_t now_s = q->now / 1000000;
+	unsigned w = throttle_wait(q->throttle, kname, THROTTLE_NAME_FAILS, now_s);
+	unsigned wa = q->client ? throttle_wait(q->throttle, kaddr, THROTTLE_ADDR_FAILS, now_s) : 0;
+
+	return w > wa ? w : wa;
+}
+
+static void post_session(const struct api_request *q, struct api_response *r)
+{
+	int minutes = q->session_minutes ? q->session_minutes : DEFAULT_SESSION_MINUTES;
+	char cookie[AG_TOKEN_LEN + 1], expires[32], kname[96], kaddr[96];
+	const char *name, *password;
+	struct ag_identity who;
+	struct ag_err err;
+	struct ag_json j;
+	json_t *o = body_object(q, r, login_fields);
+	unsigned wait;
+	int rc;
+
+	if (!o)
+		return;
+	if (!body_string(o, "name", true, &name, r) || !body_string(o, "password", true, &password, r))
+		goto out;
+	snprintf(kname, sizeof(kname), "n:%s", name);
+	snprintf(kaddr, sizeof(kaddr), "a:%s", q->client ? q->client : "");
+	if (q->throttle && (wait = login_wait(q, kname, kaddr))) {
+		if (q->metrics)
+			atomic_fetch_add(&q->metrics->logins_throttled, 1);
+		r->retry_after = wait;
+		problem(r, 429, "too many failed log-ins for this user or from this address: try "
+				"again in %u s", wait);
+		goto out;
+	}
+	rc = ag_session_login(q->ws, name, password, strlen(password), q->now, minutes, cookie,
+			      expires, &who, &err);
+	if (rc == AG_EPERM) {
+		if (q->throttle) {
+			throttle_fail(q->throttle, kname, q->now / 1000000);
+			if (q->client)
+				throttle_fail(q->throttle, kaddr, q->now / 1000000);
+		}
+		if (q->metrics)
+			atomic_fetch_add(&q->metrics->logins_failed, 1);
+		r->authenticate = true;
+		problem(r, 401, "%s", err.msg);
+		goto out;
+	}
+	if (rc) {
+		fail(r, rc, &err);
+		goto out;
+	}
+	if (q->throttle)
+		throttle_clear(q->throttle, kname);
+	session_cookie(q, r, cookie, (long)minutes * 60);
+	snprintf(r->actor, sizeof(r->actor), "%s", who.actor);
+	ag_json_init(&j, &r->body, false);
+	write_me(&j, &who, cookie, expires);
+	json_ok(r, 201, &j);
+	sodium_memzero(cookie, sizeof(cookie));
+out:
+	json_decref(o);
+}
+
+static void delete_session(const struct api_request *q, bool by_cookie, struct api_response *r)
+{
+	struct ag_err err;
+	int rc;
+
+	if (!by_cookie) {
+		problem(r, 400, "DELETE /api/v1/session ends a log-in session; API tokens are "
+				"revoked with 'aigov token revoke'");
+		return;
+	}
+	rc = ag_session_logout(q->ws, q->cookie, strlen(q->cookie), q->now, &err);
+	if (rc) {
+		fail(r, rc, &err);
+		return;
+	}
+	session_cookie(q, r, NULL, 0);
+	r->status = 204;
+	r->content_type = NULL;
+}
+
+/* ---- assessments, history, third parties, cases, statistics ---- */
+
+static const char *const assess_fields[] = { "tier", "justification", NULL };
+
+static void post_assessment(const struct api_request *q, const struct ag_identity *who,
+			    const char *id, struct api_response *r)
+{
+	const char *tier_s, *justification;
+	struct ag_assessment a;
+	struct ag_assessment_info info;
+	struct ag_buf json;
+	struct ag_err err;
+	json_t *o = body_object(q, r, assess_fields);
+	int tier = -1, rc;
+
+	if (!o)
+		return;
+	ag_buf_init(&json);
+	if (!body_string(o, "tier", false, &tier_s, r) ||
+	    !body_string(o, "justification", false, &justification, r))
+		goto out;
+	if (tier_s) {
+		for (int t = 0; ag_tier_ids[t] && tier < 0; t++)
+			if (!strcmp(tier_s, ag_tier_ids[t]))
+				tier = t;
+		if (tier < 0) {
+			problem(r, 400, "request body: 'tier' must be low, medium or high");
+			goto out;
+		}
+	}
+	if (justification && tier < 0) {
+		problem(r, 400, "request body: 'justification' goes with 'tier' (an override)");
+		goto out;
+	}
+	if (!q->risk_method) {
+		problem(r, 500, "no risk method");
+		goto out;
+	}
+	rc = ag_registry_assess(q->ws, id, q->risk_method, q->catalog, who->actor, tier,
+				justification, &a, &info, &json, &err);
+	if (rc) {
+		fail(r, rc, &err);
+		goto out;
+	}
+	ag_buf_reset(&r->body);
+	if (ag_buf_add(&r->body, json.buf, json.len)) {
+		problem(r, 500, "out of memory");
+		goto out;
+	}
+	r->status = 201;
+	r->content_type = "application/json";
+out:
+	ag_buf_release(&json);
+	json_decref(o);
+}
+
+static void vendor_entry(void *ctx, const char *id, const char *descriptor_json)
+{
+	(void)id;
+	ag_json_raw(ctx, descriptor_json, strlen(descriptor_json));
+}
+
+static void get_vendors(const struct api_request *q, struct api_response *r)
+{
+	struct ag_json j;
+	struct ag_err err;
+	int rc;
+
+	ag_json_init(&j, &r->body, false);
+	ag_json_begin_array(&j);
+	rc = ag_vendor_list(q->ws, vendor_entry, &j, &err);
+	ag_json_end_array(&j);
+	if (rc)
+		fail(r, rc, &err);
+	else
+		json_ok(r, 200, &j);
+}
+
+/* incidents, appeals (ag_cases_json's tables) or the statistics (NULL). */
+static void get_cases(const struct api_request *q, const char *table, struct api_response *r)
+{
+	struct ag_json j;
+	struct ag_err err;
+	int rc;
+
+	ag_json_init(&j, &r->body, false);
+	rc = table ? ag_cases_json(q->ws, table, &j, &err) : ag_stats_json(q->ws, &j, &err);
+	if (rc)
+		fail(r, rc, &err);
+	else
+		json_ok(r, 200, &j);
+}
+
+/* ---- what needs no user: the UI's files, the API's description, metrics ---- */
+
+static const char *asset_type(const char *name)
+{
+	static const char *const types[][2] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".json", "application/json" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(dot, types[i][0]))
+			return types[i][1];
+	return "application/octet-stream";
+}
+
+static bool get_only(const struct api_request *q, struct api_response *r);
+
+/* The embedded files only, by exact name: nothing is read from disk, so
+ * no path (../, %2e%2e, //) reaches anything else. */
+static void get_asset(const struct api_request *q, struct api_response *r)
+{
+	const char *name = !strcmp(q->path, "/") ? "index.html"
+			 : !strcmp(q->path, "/favicon.ico") ? "favicon.svg"
+			 : q->path + 5;
+
+	if (!get_only(q, r))
+		return;
+	for (size_t i = 0; i < web_assets_count; i++) {
+		const struct web_asset *a = &web_assets[i];
+		if (strcmp(a->name, name))
+			continue;
+		if (ag_buf_add(&r->body, (const char *)a->data, *a->len)) {
+			problem(r, 500, "out of memory");
+			return;
+		}
+		r->status = 200;
+		r->content_type = asset_type(name);
+		r->cache = "no-cache";
+		if (strstr(r->content_type, "html"))
+			r->csp = "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+				 "form-action 'self'; frame-ancestors 'none'";
+		return;
+	}
+	problem(r, 404, "no such file: %.200s", q->path);
+}
+
+static void get_openapi(const struct api_request *q, struct api_response *r)
+{
+	if (!get_only(q, r))
+		return;
+	if (ag_buf_add(&r->body, (const char *)openapi_yaml, openapi_yaml_len)) {
+		problem(r, 500, "out of memory");
+		return;
+	}
+	r->status = 200;
+	r->content_type = "application/yaml";
+}
+
+/* Prometheus' text format, version 0.0.4. */
+static void get_metrics(const struct api_request *q, struct api_response *r)
+{
+	static const char *const le[METRIC_BUCKETS] = { "0.0005", "0.001", "0.0025", "0.005",
+							"0.01", "0.025", "0.1", "+Inf" };
+	const struct api_metrics *m = q->metrics;
+	struct ag_buf *b = &r->body;
+	uint64_t cum = 0;
+
+	if (!get_only(q, r))
+		return;
+	if (!m) {
+		problem(r, 404, "no metrics here");
+		return;
+	}
+	ag_buf_addstr(b, "# HELP aigov_http_requests_total Requests answered, by status class.\n"
+			 "# TYPE aigov_http_requests_total counter\n");
+	for (unsigned c = 1; c <= 5; c++)
+		ag_buf_addf(b, "aigov_http_requests_total{code=\"%uxx\"} %llu\n", c,
+			    (unsigned long long)atomic_load(&m->by_class[c]));
+	ag_buf_addstr(b, "# HELP aigov_http_request_duration_seconds Time to answer a request.\n"
+			 "# TYPE aigov_http_request_duration_seconds histogram\n");
+	for (size_t i = 0; i < METRIC_BUCKETS; i++) {
+		cum += atomic_load(&m->duration[i]);
+		ag_buf_addf(b, "aigov_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", le[i],
+			    (unsigned long long)cum);
+	}
+	ag_buf_addf(b, "aigov_http_request_duration_seconds_sum %.6f\n"
+		       "aigov_http_request_duration_seconds_count %llu\n",
+		    (double)atomic_load(&m->duration_us_sum) / 1e6, (unsigned long long)cum);
+	ag_buf_addf(b, "# HELP aigov_login_failures_total Log-ins refused for a wrong name or password.\n"
+		       "# TYPE aigov_login_failures_total counter\n"
+		       "aigov_login_failures_total %llu\n"
+		       "# HELP aigov_login_throttled_total Log-ins refused by the throttle (429).\n"
+		       "# TYPE aigov_login_throttled_total counter\n"
+		       "aigov_login_throttled_total %llu\n"
+		       "# HELP aigov_start_time_seconds When the server started (Unix time).\n"
+		       "# TYPE aigov_start_time_seconds gauge\n"
+		       "aigov_start_time_seconds %lld\n",
+		    (unsigned long long)atomic_load(&m->logins_failed),
+		    (unsigned long long)atomic_load(&m->logins_throttled),
+		    (long long)(m->started / 1000000));
+	r->status = 200;
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
 /* ---- routing ---- */
 
 static size_t split(char *path, char **seg)
@@ -536,65 +895,150 @@ static bool method_is(const struct api_request *q, struct api_response *r, const
 	return false;
 }
 
-static void route(const struct api_request *q, const struct ag_identity *who, char **seg,
-		  size_t n, struct api_response *r)
+static bool get_only(const struct api_request *q, struct api_response *r)
 {
-	const char *read_why = "read this";
+	return !strcmp(q->method, "HEAD") || method_is(q, r, "GET", "GET, HEAD");
+}
 
+static void get_history(const struct api_request *q, const char *id, struct api_response *r)
+{
+	char unit[AG_USER_UNIT_MAX + 1], subject[300];
+	struct ag_err err;
+	int rc = system_unit(q, id, unit, sizeof(unit), &err);
+
+	if (rc) {
+		fail(r, rc, &err);
+		return;
+	}
+	snprintf(subject, sizeof(subject), "system:%s", id);
+	get_log(q, subject, r);
+}
+
+#define OWNER_RISK (R(AG_USER_OWNER) | R(AG_USER_RISK))
+#define LEDGER_READERS (R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_ADMIN))
+
+/* /systems/{id}/... */
+static void route_system(const struct api_request *q, const struct ag_identity *who,
+			 const char *id, const char *sub, struct api_response *r)
+{
+	if (!sub) {
+		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
+			get_systems(q, id, r);
+	} else if (!strcmp(sub, "evidence")) {
+		if (method_is(q, r, "POST", "POST") && require(who, OWNER_RISK, r, "add evidence"))
+			post_evidence(q, who, id, false, r);
+	} else if (!strcmp(sub, "approvals")) {
+		if (method_is(q, r, "POST", "POST") && require(who, R(AG_USER_RISK), r, "approve"))
+			post_evidence(q, who, id, true, r);
+	} else if (!strcmp(sub, "assessments")) {
+		if (method_is(q, r, "POST", "POST") && require(who, R(AG_USER_RISK), r, "assess"))
+			post_assessment(q, who, id, r);
+	} else if (!strcmp(sub, "history")) {
+		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
+			get_history(q, id, r);
+	} else {
+		problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
+	}
+}
+
+/* Endpoints every role reads, without a path parameter: false when name
+ * is none of them. */
+static bool route_read(const struct api_request *q, const struct ag_identity *who,
+		       const char *name, struct api_response *r)
+{
+	static const char *const names[] = { "gaps", "vendors", "incidents", "appeals", "stats" };
+	size_t i = 0, n = sizeof(names) / sizeof(names[0]);
+
+	while (i < n && strcmp(name, names[i]))
+		i++;
+	if (i == n)
+		return false;
+	if (!method_is(q, r, "GET", "GET") || !require(who, ALL_ROLES, r, "read this"))
+		return true;
+	switch (i) {
+	case 0: get_gaps(q, r); break;
+	case 1: get_vendors(q, r); break;
+	case 2: get_cases(q, "incident", r); break;
+	case 3: get_cases(q, "appeal", r); break;
+	default: get_cases(q, NULL, r); break;
+	}
+	return true;
+}
+
+static void route(const struct api_request *q, const struct ag_identity *who, bool by_cookie,
+		  char **seg, size_t n, struct api_response *r)
+{
 	if (n == 1 && !strcmp(seg[0], "me")) {
 		if (method_is(q, r, "GET", "GET"))
-			get_me(who, r);
+			get_me(q, who, by_cookie, r);
+	} else if (n == 1 && !strcmp(seg[0], "session")) {
+		if (method_is(q, r, "DELETE", "POST, DELETE"))
+			delete_session(q, by_cookie, r);
 	} else if (n == 1 && !strcmp(seg[0], "systems")) {
 		if (!strcmp(q->method, "POST")) {
-			if (require(who, R(AG_USER_OWNER) | R(AG_USER_RISK), r, "register systems"))
+			if (require(who, OWNER_RISK, r, "register systems"))
 				post_system(q, who, r);
-		} else if (method_is(q, r, "GET", "GET, POST") && require(who, ALL_ROLES, r, read_why)) {
+		} else if (method_is(q, r, "GET", "GET, POST") && require(who, ALL_ROLES, r, "read this")) {
 			get_systems(q, NULL, r);
 		}
-	} else if (n == 2 && !strcmp(seg[0], "systems")) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, read_why))
-			get_systems(q, seg[1], r);
-	} else if (n == 3 && !strcmp(seg[0], "systems") && !strcmp(seg[2], "evidence")) {
-		if (method_is(q, r, "POST", "POST") &&
-		    require(who, R(AG_USER_OWNER) | R(AG_USER_RISK), r, "add evidence"))
-			post_evidence(q, who, seg[1], false, r);
-	} else if (n == 3 && !strcmp(seg[0], "systems") && !strcmp(seg[2], "approvals")) {
-		if (method_is(q, r, "POST", "POST") && require(who, R(AG_USER_RISK), r, "approve"))
-			post_evidence(q, who, seg[1], true, r);
-	} else if (n == 1 && !strcmp(seg[0], "gaps")) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, read_why))
-			get_gaps(q, r);
+	} else if ((n == 2 || n == 3) && !strcmp(seg[0], "systems")) {
+		route_system(q, who, seg[1], n == 3 ? seg[2] : NULL, r);
+	} else if (n == 1 && route_read(q, who, seg[0], r)) {
+		/* answered */
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "verify")) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, read_why))
+		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
 			get_verify(q, r);
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "log")) {
-		if (method_is(q, r, "GET", "GET") &&
-		    require(who, R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_ADMIN), r,
-			    "read the ledger"))
-			get_log(q, r);
+		if (method_is(q, r, "GET", "GET") && require(who, LEDGER_READERS, r, "read the ledger"))
+			get_log(q, NULL, r);
 	} else {
-		problem(r, 404, "no such endpoint: %s (see docs/serve.md)", q->path);
+		problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
 	}
+}
+
+/* What answers without a user: health, the UI's files, the API's
+ * description, metrics, and the log-in itself.  True when answered. */
+static bool route_public(const struct api_request *q, struct api_response *r)
+{
+	const char *p = q->path;
+
+	if (!strcmp(p, "/healthz")) {
+		if (get_only(q, r)) {
+			ag_buf_addstr(&r->body, "{\"status\":\"ok\"}");
+			r->status = 200;
+		}
+	} else if (!strcmp(p, "/") || !strncmp(p, "/web/", 5) || !strcmp(p, "/favicon.ico")) {
+		get_asset(q, r);
+	} else if (!strcmp(p, "/api/v1/openapi.yaml")) {
+		get_openapi(q, r);
+	} else if (!strcmp(p, "/metrics")) {
+		get_metrics(q, r);
+	} else if (!strcmp(p, "/api/v1/session") && !strcmp(q->method, "POST")) {
+		post_session(q, r);
+	} else {
+		return false;
+	}
+	return true;
 }
 
 void api_handle(const struct api_request *q, struct api_response *r)
 {
 	char path[512], *seg[MAX_SEGMENTS + 1];
 	struct ag_identity who;
+	bool by_cookie;
 	size_t n;
 
 	r->status = 500;
 	r->content_type = "application/json";
 	r->allow = NULL;
+	r->csp = NULL;
+	r->cache = NULL;
 	r->authenticate = false;
+	r->retry_after = 0;
+	r->set_cookie[0] = '\0';
 	r->actor[0] = '\0';
-	if (!strcmp(q->path, "/healthz")) {
-		if (method_is(q, r, "GET", "GET")) {
-			ag_buf_addstr(&r->body, "{\"status\":\"ok\"}");
-			r->status = 200;
-		}
+	if (route_public(q, r))
 		return;
-	}
 	if (strncmp(q->path, "/api/v1/", 8) || strlen(q->path) >= sizeof(path)) {
 		problem(r, 404, "no such endpoint: %.200s (the API is under /api/v1/)", q->path);
 		return;
@@ -605,7 +1049,7 @@ void api_handle(const struct api_request *q, struct api_response *r)
 		problem(r, 404, "no such endpoint: %.200s", q->path);
 		return;
 	}
-	if (!authenticate(q, r, &who))
+	if (!authenticate(q, r, &who, &by_cookie) || (by_cookie && !csrf_ok(q, r)))
 		return;
-	route(q, &who, seg, n, r);
+	route(q, &who, by_cookie, seg, n, r);
 }

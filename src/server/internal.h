@@ -10,36 +10,104 @@
 #include "aigov/risk.h"
 #include "aigov/workspace.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Failed log-ins, in memory (throttle.c): per user name and per client
+ * address, at most THROTTLE_FAILS within THROTTLE_WINDOW seconds, then 429
+ * until the window ends.  A fixed table: when it is full, the entry whose
+ * window began longest ago gives way (an attacker who sprays names can at
+ * worst free a name's count early; the argon2id cost per try remains).
+ */
+#define THROTTLE_SLOTS 4096
+#define THROTTLE_WINDOW (15 * 60)
+#define THROTTLE_NAME_FAILS 5
+#define THROTTLE_ADDR_FAILS 20
+
+struct throttle_slot {
+	char key[96];     /* "n:" name or "a:" address; "" free */
+	int64_t since;    /* start of the window, seconds */
+	unsigned fails;
+};
+
+struct api_throttle {
+	pthread_mutex_t mu;
+	struct throttle_slot slot[THROTTLE_SLOTS];
+};
+
+void throttle_init(struct api_throttle *t);
+void throttle_destroy(struct api_throttle *t);
+/* Seconds until `key` may try again (0: now), `limit` failures allowed. */
+unsigned throttle_wait(struct api_throttle *t, const char *key, unsigned limit, int64_t now_s);
+void throttle_fail(struct api_throttle *t, const char *key, int64_t now_s);
+void throttle_clear(struct api_throttle *t, const char *key);
+
+/* Counters for GET /metrics (Prometheus text), updated by server.c. */
+#define METRIC_BUCKETS 8 /* request durations: 0.5, 1, 2.5, 5, 10, 25, 100 ms, +Inf */
+struct api_metrics {
+	_Atomic uint64_t by_class[6];              /* 1xx..5xx, [0] other */
+	_Atomic uint64_t duration[METRIC_BUCKETS]; /* not cumulative; rendered so */
+	_Atomic uint64_t duration_us_sum;
+	_Atomic uint64_t logins_failed, logins_throttled;
+	int64_t started;                           /* microseconds since the epoch */
+};
+void metrics_observe(struct api_metrics *m, unsigned status, int64_t micros);
 
 struct api_request {
 	const char *method;        /* "GET", "POST", ... */
 	const char *path;          /* percent-decoded, without the query */
 	const char *authorization; /* the header, or NULL */
+	const char *cookie;        /* the aigov_session cookie, or NULL */
+	const char *csrf;          /* the X-CSRF-Token header, or NULL */
 	const char *content_type;  /* the header, or NULL */
+	const char *client;        /* the client's address, or NULL */
+	bool tls;                  /* the connection is HTTPS (cookies get Secure) */
+	int session_minutes;       /* log-in sessions last this long (1..10080) */
 	const char *body;          /* not NUL-terminated */
 	size_t body_len;
 	/* The query parameter `key`, or NULL. */
 	const char *(*query)(void *ctx, const char *key);
 	void *query_ctx;
 	int64_t now;               /* microseconds since the epoch */
-	/* Borrowed for the request: */
+	/* Borrowed for the request (throttle and metrics may be NULL): */
 	struct ag_workspace *ws;
 	const struct ag_catalog *catalog;
+	const struct ag_risk_method *risk_method;
+	struct api_throttle *throttle;
+	struct api_metrics *metrics;
 };
 
 struct api_response {
 	unsigned status;
-	const char *content_type;  /* a literal */
+	const char *content_type;  /* a literal; NULL for none (204) */
 	struct ag_buf body;        /* owned; the caller releases it */
 	const char *allow;         /* for 405: the methods allowed, a literal */
+	const char *csp;           /* Content-Security-Policy; NULL: "default-src 'none'" */
+	const char *cache;         /* Cache-Control; NULL: "no-store" */
 	bool authenticate;         /* add WWW-Authenticate (401) */
+	unsigned retry_after;      /* seconds, for 429; 0: no header */
+	char set_cookie[192];      /* a Set-Cookie value; "" for none */
 	char actor[80];            /* who made the request, "" when nobody */
 };
 
 /* Answer q into r (r->body initialised by the caller). */
 void api_handle(const struct api_request *q, struct api_response *r);
+
+/* The web UI's files, embedded at build time (web_assets.c, generated). */
+struct web_asset {
+	const char *name;          /* "index.html", "app.js", ... */
+	const unsigned char *data;
+	const size_t *len;
+};
+extern const struct web_asset web_assets[];
+extern const size_t web_assets_count;
+
+/* The OpenAPI description, embedded likewise (docs/openapi.yaml). */
+extern const unsigned char openapi_yaml[];
+extern const size_t openapi_yaml_len;
 
 #endif

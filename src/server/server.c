@@ -30,7 +30,11 @@ struct ag_server {
 	pthread_cond_t cv;
 	struct ag_catalog *catalog;
 	struct ag_risk_method *method;
+	struct api_throttle throttle;
+	struct api_metrics metrics;
 	size_t max_body;
+	int session_minutes;
+	bool tls;
 	const struct ag_logger *log;
 	unsigned port;
 };
@@ -87,11 +91,20 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct api_res
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (r->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache ? r->cache : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'none'; frame-ancestors 'none'");
+				r->csp ? r->csp : "default-src 'none'; frame-ancestors 'none'");
+	if (r->set_cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+	if (r->retry_after) {
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%u", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
 	if (r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->authenticate)
@@ -113,6 +126,24 @@ static enum MHD_Result too_large(struct ag_server *s, struct MHD_Connection *con
 	return send_response(conn, &r);
 }
 
+/* The client's address as text, into buf (cap bytes); NULL if unknown. */
+static const char *client_address(struct MHD_Connection *conn, char *buf, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+		      (socklen_t)cap))
+		return buf;
+	if (sa && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+		      (socklen_t)cap))
+		return buf;
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -122,6 +153,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct api_request q;
 	struct api_response r;
 	enum MHD_Result ret;
+	char addr[INET6_ADDRSTRLEN];
 	size_t slot;
 
 	(void)version;
@@ -156,12 +188,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 						      MHD_HTTP_HEADER_AUTHORIZATION);
 	q.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_TYPE);
+	q.cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "aigov_session");
+	q.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	q.client = client_address(conn, addr, sizeof(addr));
+	q.tls = s->tls;
+	q.session_minutes = s->session_minutes;
 	q.body = p->body.buf;
 	q.body_len = p->body.len;
 	q.query = query_arg;
 	q.query_ctx = conn;
 	q.now = ag_time_now_us();
 	q.catalog = s->catalog;
+	q.risk_method = s->method;
+	q.throttle = &s->throttle;
+	q.metrics = &s->metrics;
 	memset(&r, 0, sizeof(r));
 	ag_buf_init(&r.body);
 	q.ws = borrow(s, &slot);
@@ -172,6 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		       (int)r.body.len, r.body.buf ? r.body.buf : "");
 	ret = send_response(conn, &r);
 	ag_buf_release(&r.body);
+	metrics_observe(&s->metrics, r.status, ag_time_now_us() - q.now);
 	return ret;
 }
 
@@ -207,6 +248,7 @@ static void free_server(struct ag_server *s)
 	free(s->busy);
 	ag_catalog_free(s->catalog);
 	ag_risk_method_free(s->method);
+	throttle_destroy(&s->throttle);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
@@ -289,10 +331,17 @@ int ag_server_start(struct ag_server **out, const struct ag_server_options *o,
 	*out = NULL;
 	if (o->port > 65535)
 		return ag_err_set(err, AG_EINVAL, "port %u is beyond 65535", o->port);
+	if (o->session_minutes < 0 || o->session_minutes > 10080)
+		return ag_err_set(err, AG_EINVAL, "sessions last 1 to 10080 minutes, not %d",
+				  o->session_minutes);
 	if (!(s = calloc(1, sizeof(*s))))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	throttle_init(&s->throttle);
+	s->metrics.started = ag_time_now_us();
+	s->tls = o->tls_cert_pem != NULL;
+	s->session_minutes = o->session_minutes;
 	s->npool = o->threads ? o->threads : (size_t)(cores > 2 ? cores : 2);
 	if (s->npool > 16)
 		s->npool = 16;

@@ -153,6 +153,115 @@ req "unknown endpoint: 404" 404 carol GET /api/v1/nothing
 req "traversal: 404" 404 carol GET /api/v1/../../etc/passwd --path-as-is
 req "outside the API: 404" 404 carol GET /etc/passwd
 
+# ---- assessments, history, third parties, cases, statistics ----
+before=$(ledger_count)
+for u in alice carol bea; do
+	req "$u may not assess" 403 $u POST /api/v1/systems/branch-queue-forecast/assessments --data-binary '{}'
+done
+req "override needs a known tier" 400 rita POST /api/v1/systems/branch-queue-forecast/assessments --data-binary '{"tier":"extreme","justification":"x"}'
+req "justification without tier" 400 rita POST /api/v1/systems/branch-queue-forecast/assessments --data-binary '{"justification":"x"}'
+req "assess unknown system: 404" 404 rita POST /api/v1/systems/nope/assessments --data-binary '{}'
+if [ "$(ledger_count)" -eq "$before" ]; then ok "refused assessments recorded nothing"; else
+	bad "refused assessments changed the ledger"; fi
+req "risk assesses" 201 rita POST /api/v1/systems/branch-queue-forecast/assessments --data-binary '{}'
+has "assessment: tier" "$T/body" '"tier":"low"'
+has "assessment: factor points" "$T/body" '"factor_points"'
+req "risk overrides" 201 rita POST /api/v1/systems/branch-queue-forecast/assessments --data-binary '{"tier":"medium","justification":"new data source pending review"}'
+has "override: tier" "$T/body" '"tier":"medium"'
+req "list shows the tier" 200 bea GET /api/v1/systems
+has "list: overridden" "$T/body" '"overridden":true'
+req "history (owner)" 200 alice GET /api/v1/systems/branch-queue-forecast/history
+has "history: assessment by rita" "$T/body" '"actor":"user:rita","action":"assess.record"'
+hasnt "history: only this system" "$T/body" '"subject":"workspace"'
+req "history of nothing: 404" 404 alice GET /api/v1/systems/nope/history
+for ep in vendors incidents appeals stats; do
+	req "board reads $ep" 200 bea GET /api/v1/$ep
+	req "POST $ep: 405" 405 rita POST /api/v1/$ep --data-binary '{}'
+done
+req "stats: counts" 200 carol GET /api/v1/stats
+has "stats: systems" "$T/body" '"systems":1'
+
+# ---- what needs no user ----
+req "OpenAPI without a user" 200 - GET /api/v1/openapi.yaml
+has "OpenAPI 3.1" "$T/body" "openapi: 3.1"
+# Every path the description names is routed: as nobody, 401 (or the
+# public answer), never "no such endpoint".
+sed -n 's|^  \(/[^:]*\):$|\1|p' "$T/body" | sed 's|{id}|branch-queue-forecast|' > "$T/paths"
+[ "$(wc -l < "$T/paths")" -ge 15 ] && ok "OpenAPI lists the paths" || bad "OpenAPI paths: $(wc -l < "$T/paths")"
+while read -r path; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' "$U$path")
+	if grep -q "no such endpoint" "$T/body"; then bad "OpenAPI path $path is not routed ($code)"; fi
+done < "$T/paths"
+req "metrics without a user" 200 - GET /metrics
+has "metrics: requests" "$T/body" 'aigov_http_requests_total{code="2xx"}'
+has "metrics: histogram" "$T/body" 'aigov_http_request_duration_seconds_bucket{le="+Inf"}'
+req "static traversal: 404" 404 - GET /web/../../etc/passwd --path-as-is
+req "static traversal, encoded: 404" 404 - GET /web/%2e%2e/%2e%2e/etc/passwd --path-as-is
+req "no such static file: 404" 404 - GET /web/nothing.js
+
+# ---- log-in sessions ----
+printf 'alice-secret-1\n' | "$AIGOV" user passwd alice --password-stdin > /dev/null 2>&1 || bad "passwd alice"
+printf 'rita-secret-12\n' | "$AIGOV" user passwd rita --password-stdin > /dev/null 2>&1 || bad "passwd rita"
+printf 'bea-secret-123\n' | "$AIGOV" user passwd bea --password-stdin > /dev/null 2>&1 || bad "passwd bea"
+# creq NAME STATUS JAR METHOD PATH [curl args]: with cookie jar JAR, no token
+creq() {
+	name=$1 want=$2 jar=$3 method=$4 path=$5
+	shift 5
+	got=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$method" \
+		-b "$T/$jar.jar" -c "$T/$jar.jar" -H 'Content-Type: application/json' "$@" "$U$path")
+	if [ "$got" = "$want" ]; then ok "$name (HTTP $got)"; else
+		bad "$name: HTTP $got, want $want"; sed 's/^/    /' "$T/body" | head -5; fi
+}
+: > "$T/a.jar"
+creq "log in: unknown field" 400 a POST /api/v1/session --data-binary '{"name":"alice","password":"alice-secret-1","remember":true}'
+creq "log in: wrong password" 401 a POST /api/v1/session --data-binary '{"name":"alice","password":"not-her-password"}'
+hasnt "wrong password: no cookie" "$T/headers" "Set-Cookie: aigov_session=ags_"
+creq "log in: unknown user" 401 a POST /api/v1/session --data-binary '{"name":"zed","password":"not-a-password"}'
+has "unknown user: same answer" "$T/body" "wrong user name or password"
+creq "log in: token user without password" 401 a POST /api/v1/session --data-binary '{"name":"carol","password":"carol-secret-1"}'
+creq "log in" 201 a POST /api/v1/session --data-binary '{"name":"alice","password":"alice-secret-1"}'
+has "cookie: HttpOnly" "$T/headers" "HttpOnly"
+has "cookie: SameSite=Strict" "$T/headers" "SameSite=Strict"
+has "cookie: Path=/" "$T/headers" "Path=/"
+has "cookie: Max-Age" "$T/headers" "Max-Age=28800"
+has "log in: who" "$T/body" '"actor":"user:alice"'
+csrf=$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$T/body")
+[ ${#csrf} -eq 43 ] && ok "log in: CSRF token" || bad "log in: CSRF token '$csrf'"
+creq "cookie: me" 200 a GET /api/v1/me
+has "me: csrf" "$T/body" "\"csrf\":\"$csrf\""
+E2='{"control":"gov-training","url":"https://lms.example/ai-course"}'
+before=$(ledger_count)
+creq "cookie without CSRF token: 403" 403 a POST /api/v1/systems/branch-queue-forecast/evidence --data-binary "$E2"
+creq "cookie with a wrong CSRF token: 403" 403 a POST /api/v1/systems/branch-queue-forecast/evidence -H "X-CSRF-Token: $(echo "$csrf" | tr 'A-Za-z' 'B-ZaB-za')" --data-binary "$E2"
+if [ "$(ledger_count)" -eq "$before" ]; then ok "CSRF refusals recorded nothing"; else
+	bad "CSRF refusals changed the ledger"; fi
+creq "cookie with CSRF token" 201 a POST /api/v1/systems/branch-queue-forecast/evidence -H "X-CSRF-Token: $csrf" --data-binary "$E2"
+has "evidence by the session's user" "$T/body" '"actor":"user:alice"'
+sed 's/\(ags_[0-9a-f]*_\)[0-9a-f]/\1f/' "$T/a.jar" > "$T/t.jar"
+creq "tampered cookie: 401" 401 t GET /api/v1/me
+has "tampered: cookie cleared" "$T/headers" "Max-Age=0"
+req "token: DELETE session is 400" 400 rita DELETE /api/v1/session
+creq "log out without CSRF: 403" 403 a DELETE /api/v1/session
+cp "$T/a.jar" "$T/old.jar"
+creq "log out" 204 a DELETE /api/v1/session -H "X-CSRF-Token: $csrf"
+has "log out clears the cookie" "$T/headers" "Max-Age=0"
+creq "ended session: 401" 401 old GET /api/v1/me
+i=0
+while [ $i -lt 5 ]; do
+	curl -s -o /dev/null -H 'Content-Type: application/json' \
+		--data-binary '{"name":"bea","password":"guessing-wrong"}' "$U/api/v1/session"
+	i=$((i + 1))
+done
+: > "$T/b.jar"
+creq "throttled after 5 failures: 429" 429 b POST /api/v1/session --data-binary '{"name":"bea","password":"bea-secret-123"}'
+has "throttle: Retry-After" "$T/headers" "Retry-After:"
+creq "another user is not throttled" 201 b POST /api/v1/session --data-binary '{"name":"rita","password":"rita-secret-12"}'
+req "metrics: failed log-ins" 200 - GET /metrics
+has "metrics: login failures" "$T/body" "aigov_login_failures_total 8"
+run "ledger has the session" 0 ledger log
+has "session.login recorded" "$T/out" "session.login"
+has "session.logout recorded" "$T/out" "session.logout"
+
 "$AIGOV" token revoke "$alice_id" > /dev/null
 req "revoked token: 401" 401 alice GET /api/v1/me
 
