@@ -26,12 +26,16 @@ build: deps $(BUILD)/CMakeCache.txt
 # systems registered, assessed, evidenced, approved and gated -- with its
 # gap report and a verified ledger.  Then aigov profile on a generated
 # credit-application file (quoted text, embedded newlines, missing values,
-# national ID numbers).
+# national ID numbers).  Last, the workspace served (web UI and API at
+# http://$(LISTEN)/) with a log-in printed for each line of defense, until
+# Ctrl-C.
+LISTEN ?= 127.0.0.1:8642
 run: build
 	rm -rf $(BUILD)/demo-workspace
 	$(BUILD)/aigov demo $(BUILD)/demo-workspace
 	$(BUILD)/aigov-gen-csv --rows 200000 --pii > $(EXAMPLE)
 	$(BUILD)/aigov profile $(EXAMPLE) | head -20
+	scripts/demo-serve $(BUILD)/aigov $(BUILD)/demo-workspace $(LISTEN)
 
 test: test-release test-asan test-valgrind
 
