@@ -41,7 +41,7 @@ _aigov()
 		system) subs="add show list export" ;;
 		catalog) subs="list show check" ;;
 		role) subs="grant list" ;;
-		user) subs="add list" ;;
+		user) subs="add passwd list" ;;
 		token) subs="create list revoke" ;;
 		vendor) subs="add show list review" ;;
 		incident) subs="open update close list" ;;
@@ -54,7 +54,10 @@ _aigov()
 		if [[ -z $sub ]]; then
 			COMPREPLY=($(compgen -W "$subs" -- "$cur"))
 		elif [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --actor --workspace --help" -- "$cur"))
+			local more=
+			[[ $cmd == user ]] && more="--role --unit --password-stdin"
+			[[ $cmd == token ]] && more="--days"
+			COMPREPLY=($(compgen -W "$more --json --actor --workspace --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
@@ -106,7 +109,7 @@ _aigov()
 		--tls-cert|--tls-key|--port-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		-C|--workspace) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		esac
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--listen --tls-cert --tls-key --threads --max-body --port-file --workspace --help" -- "$cur")) ;;
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--listen --tls-cert --tls-key --threads --max-body --session-minutes --port-file --workspace --help" -- "$cur")) ;;
 	explain)
 		case $prev in
 		--lang) COMPREPLY=($(compgen -W "en zh-TW" -- "$cur")); return ;;
