@@ -109,7 +109,7 @@ _aigov()
 		--tls-cert|--tls-key|--port-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		-C|--workspace) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		esac
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--listen --tls-cert --tls-key --threads --max-body --session-minutes --port-file --workspace --help" -- "$cur")) ;;
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--listen --tls-cert --tls-key --threads --max-body --max-upload --session-minutes --port-file --workspace --help" -- "$cur")) ;;
 	explain)
 		case $prev in
 		--lang) COMPREPLY=($(compgen -W "en zh-TW" -- "$cur")); return ;;

@@ -89,6 +89,17 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 		    const char *control_id, const char *location, bool is_url,
 		    const char *note, const char *actor, char sha256_out[65],
 		    struct ag_err *err);
+/*
+ * Record evidence uploaded as bytes (data, len > 0), named `name` by the
+ * uploader (1..200 bytes of UTF-8, no '/', '\' or control characters;
+ * shown, never used as a path).  The bytes are kept in the workspace under
+ * .aigov/evidence/SHA256, written before the transaction, so that a row
+ * never names a missing file; the location recorded is "upload:NAME".
+ */
+int ag_evidence_add_bytes(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+			  const char *control_id, const char *name, const void *data, size_t len,
+			  const char *note, const char *actor, char sha256_out[65],
+			  struct ag_err *err);
 
 /*
  * Maker-checker approval of a control of a system.  The maker is whoever

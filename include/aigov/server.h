@@ -33,6 +33,7 @@ struct ag_server_options {
 	unsigned port;              /* 0: any free port (see ag_server_port) */
 	unsigned threads;           /* worker threads; 0: one per core, 2..16 */
 	size_t max_body;            /* largest request body; 0: 1 MiB */
+	size_t max_upload;          /* largest evidence file; 0: 16 MiB */
 	int session_minutes;        /* log-in sessions last 1..10080; 0: 480 */
 	const char *tls_cert_pem;   /* certificate chain (PEM text); NULL: HTTP */
 	const char *tls_key_pem;    /* its private key (PEM text) */

@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char *opt_listen = "127.0.0.1:8642", *opt_cert, *opt_key, *opt_port_file;
-static size_t opt_threads, opt_max_body = 1u << 20, opt_session_minutes = 480;
+static size_t opt_threads, opt_max_body = 1u << 20, opt_session_minutes = 480,
+	      opt_max_upload = 16u << 20;
 
 static const struct cli_option serve_opts[] = {
 	{ "listen", 'l', OPT_STRING, &opt_listen, "ADDR:PORT",
@@ -27,6 +28,9 @@ static const struct cli_option serve_opts[] = {
 	{ "max-body", 0, OPT_SIZE, &opt_max_body, "SIZE",
 	  "largest request body; larger ones get 413 (default 1M)",
 	  "請求內容上限；超過者回應 413（預設 1M）" },
+	{ "max-upload", 0, OPT_SIZE, &opt_max_upload, "SIZE",
+	  "largest evidence file uploaded; larger ones get 413 (default 16M)",
+	  "上傳證據檔案的上限；超過者回應 413（預設 16M）" },
 	{ "session-minutes", 0, OPT_UINT, &opt_session_minutes, "N",
 	  "web log-ins last N minutes (default 480, at most 10080: a week)",
 	  "網頁登入的有效分鐘數（預設 480，最多 10080，即一週）" },
@@ -140,6 +144,7 @@ static int run_serve(char **args, int nargs)
 	o.threads = (unsigned)opt_threads;
 	o.max_body = opt_max_body;
 	o.session_minutes = (int)opt_session_minutes;
+	o.max_upload = opt_max_upload;
 	o.tls_cert_pem = opt_cert ? cert.data : NULL;
 	o.tls_key_pem = opt_cert ? key.data : NULL;
 	o.log = &log;

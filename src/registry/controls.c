@@ -7,10 +7,13 @@
 #include "aigov/operations.h"
 #include "internal.h"
 
+#include "aigov/atomic_file.h"
 #include "aigov/file.h"
 #include "aigov/merkle.h"
+#include "aigov/sha256.h"
 #include "aigov/str.h"
 #include "aigov/time.h"
+#include "aigov/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,28 +51,18 @@ static int known_control(const struct ag_catalog *c, const char *control_id,
 
 /* ---- evidence ------------------------------------------------------------------ */
 
-int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
-		    const char *control_id, const char *location, bool is_url,
-		    const char *note, const char *actor, char sha256_out[65],
-		    struct ag_err *err)
+/* The row and its ledger entry: a link (is_url) or a file's digest. */
+static int insert_evidence(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+			   const char *control_id, const char *location, bool is_url,
+			   const char *sha, int64_t size, const char *note, const char *actor,
+			   struct ag_err *err)
 {
-	char now[AG_TIME_LEN + 1], sha[65] = "";
+	char now[AG_TIME_LEN + 1];
 	struct ag_val p[9];
 	struct ag_buf b;
 	struct ag_json j;
-	int64_t size = 0;
-	int rc;
+	int rc = ag_store_begin(ws->store, true, err);
 
-	if (is_url && strncmp(location, "https://", 8) && strncmp(location, "http://", 7))
-		return ag_err_set(err, AG_EPARSE, "--url: '%s' is not an http(s) URL", location);
-	if (!is_url) {
-		unsigned long long bytes;
-		rc = ag_file_sha256(location, sha, &bytes, err);
-		if (rc)
-			return rc;
-		size = (int64_t)bytes;
-	}
-	rc = ag_store_begin(ws->store, true, err);
 	if (rc)
 		return rc;
 	if (!(rc = reg_need_system(ws, id, err)))
@@ -109,9 +102,85 @@ int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const c
 		rc = record_json(ws, actor, "evidence.add", id, &b, ag_json_failed(&j), err);
 		ag_buf_release(&b);
 	}
+	return reg_finish(ws, rc, err);
+}
+
+int ag_evidence_add(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+		    const char *control_id, const char *location, bool is_url,
+		    const char *note, const char *actor, char sha256_out[65],
+		    struct ag_err *err)
+{
+	char sha[65] = "";
+	unsigned long long bytes = 0;
+	int rc;
+
+	if (is_url && strncmp(location, "https://", 8) && strncmp(location, "http://", 7))
+		return ag_err_set(err, AG_EPARSE, "--url: '%s' is not an http(s) URL", location);
+	if (!is_url && (rc = ag_file_sha256(location, sha, &bytes, err)))
+		return rc;
+	rc = insert_evidence(ws, c, id, control_id, location, is_url, sha, (int64_t)bytes, note,
+			     actor, err);
 	if (!rc && sha256_out)
 		memcpy(sha256_out, sha, 65);
-	return reg_finish(ws, rc, err);
+	return rc;
+}
+
+/* A file name as given by the uploader: shown, never used as a path. */
+static int check_upload_name(const char *name, struct ag_err *err)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 200 || !ag_utf8_valid(name, len, NULL))
+		return ag_err_set(err, AG_EINVAL, "file name: 1 to 200 bytes of UTF-8");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
+			return ag_err_set(err, AG_EINVAL, "file name: no '/', '\\' or control "
+					  "characters");
+	return 0;
+}
+
+int ag_evidence_add_bytes(struct ag_workspace *ws, const struct ag_catalog *c, const char *id,
+			  const char *control_id, const char *name, const void *data, size_t len,
+			  const char *note, const char *actor, char sha256_out[65],
+			  struct ag_err *err)
+{
+	char sha[65], dir[4096], path[4096 + 80], location[220];
+	struct ag_atomic_file f;
+	struct stat st;
+	uint8_t d[32];
+	int rc;
+
+	if ((rc = check_upload_name(name, err)) || (rc = known_control(c, control_id, err)))
+		return rc;
+	if (len == 0)
+		return ag_err_set(err, AG_EINVAL, "%s: the file is empty", name);
+	ag_sha256_2(data, len, NULL, 0, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(sha + 2 * i, 3, "%02x", d[i]);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/evidence", ws->dir) >= sizeof(dir))
+		return ag_err_set(err, AG_EIO, "%s: the workspace path is too long", ws->dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, sha);
+	snprintf(location, sizeof(location), "upload:%s", name);
+	if (mkdir(dir, 0750) && stat(dir, &st))
+		return ag_err_set(err, AG_EIO, "%s: cannot create the folder", dir);
+	/* Content-addressed and written before the transaction: a failure
+	 * after this leaves a file nothing refers to, never a row without
+	 * its file. */
+	if (stat(path, &st) || st.st_size != (off_t)len) {
+		if ((rc = ag_atomic_open(&f, path, 0640, err)))
+			return rc;
+		if (fwrite(data, 1, len, f.f) != len) {
+			ag_atomic_abort(&f);
+			return ag_err_set(err, AG_EIO, "%s: cannot write", path);
+		}
+		if ((rc = ag_atomic_commit(&f, err)))
+			return rc;
+	}
+	rc = insert_evidence(ws, c, id, control_id, location, false, sha, (int64_t)len, note,
+			     actor, err);
+	if (!rc && sha256_out)
+		memcpy(sha256_out, sha, 65);
+	return rc;
 }
 
 /* ---- approvals ------------------------------------------------------------------ */

@@ -578,6 +578,56 @@ out:
 	json_decref(o);
 }
 
+/* The body as a file: ?control=C&name=NAME[&note=TEXT], any content type. */
+static void post_evidence_file(const struct api_request *q, const struct ag_identity *who,
+			       const char *id, struct api_response *r)
+{
+	const char *control = q->query ? q->query(q->query_ctx, "control") : NULL;
+	const char *name = q->query ? q->query(q->query_ctx, "name") : NULL;
+	const char *note = q->query ? q->query(q->query_ctx, "note") : NULL;
+	char unit[AG_USER_UNIT_MAX + 1], sha[65];
+	struct ag_err err;
+	struct ag_json j;
+	int rc;
+
+	if (!control || !*control || !name || !*name) {
+		problem(r, 400, "query parameters 'control' and 'name' are required "
+				"(?control=ID&name=FILE.pdf[&note=TEXT])");
+		return;
+	}
+	rc = system_unit(q, id, unit, sizeof(unit), &err);
+	if (rc) {
+		fail(r, rc, &err);
+		return;
+	}
+	if (!owner_may_write(who, unit, id, r))
+		return;
+	rc = ag_evidence_add_bytes(q->ws, q->catalog, id, control, name, q->body, q->body_len,
+				   note && *note ? note : NULL, who->actor, sha, &err);
+	if (rc) {
+		fail(r, rc, &err);
+		return;
+	}
+	ag_json_init(&j, &r->body, false);
+	ag_json_begin_object(&j);
+	ag_json_key(&j, "system");
+	ag_json_cstr(&j, id);
+	ag_json_key(&j, "control");
+	ag_json_cstr(&j, control);
+	ag_json_key(&j, "file");
+	ag_json_cstr(&j, name);
+	ag_json_key(&j, "sha256");
+	ag_json_cstr(&j, sha);
+	ag_json_key(&j, "size");
+	ag_json_u64(&j, q->body_len);
+	ag_json_key(&j, "note");
+	ag_json_cstr(&j, note && *note ? note : NULL);
+	ag_json_key(&j, "actor");
+	ag_json_cstr(&j, who->actor);
+	ag_json_end_object(&j);
+	json_ok(r, 201, &j);
+}
+
 /* ---- log-in sessions ---- */
 
 static const char *const login_fields[] = { "name", "password", NULL };
@@ -917,11 +967,16 @@ static void get_history(const struct api_request *q, const char *id, struct api_
 #define OWNER_RISK (R(AG_USER_OWNER) | R(AG_USER_RISK))
 #define LEDGER_READERS (R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_ADMIN))
 
-/* /systems/{id}/... */
+/* /systems/{id}[/sub[/sub2]] */
 static void route_system(const struct api_request *q, const struct ag_identity *who,
-			 const char *id, const char *sub, struct api_response *r)
+			 const char *id, const char *sub, const char *sub2, struct api_response *r)
 {
-	if (!sub) {
+	if (sub2) {
+		if (strcmp(sub, "evidence") || strcmp(sub2, "files"))
+			problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
+		else if (method_is(q, r, "POST", "POST") && require(who, OWNER_RISK, r, "add evidence"))
+			post_evidence_file(q, who, id, r);
+	} else if (!sub) {
 		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
 			get_systems(q, id, r);
 	} else if (!strcmp(sub, "evidence")) {
@@ -981,8 +1036,8 @@ static void route(const struct api_request *q, const struct ag_identity *who, bo
 		} else if (method_is(q, r, "GET", "GET, POST") && require(who, ALL_ROLES, r, "read this")) {
 			get_systems(q, NULL, r);
 		}
-	} else if ((n == 2 || n == 3) && !strcmp(seg[0], "systems")) {
-		route_system(q, who, seg[1], n == 3 ? seg[2] : NULL, r);
+	} else if (n >= 2 && n <= 4 && !strcmp(seg[0], "systems")) {
+		route_system(q, who, seg[1], n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, r);
 	} else if (n == 1 && route_read(q, who, seg[0], r)) {
 		/* answered */
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "verify")) {

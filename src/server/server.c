@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_BODY (1u << 20)
+#define DEFAULT_MAX_UPLOAD (16u << 20)
 
 struct ag_server {
 	struct MHD_Daemon *daemon;
@@ -32,7 +33,7 @@ struct ag_server {
 	struct ag_risk_method *method;
 	struct api_throttle throttle;
 	struct api_metrics metrics;
-	size_t max_body;
+	size_t max_body, max_upload;
 	int session_minutes;
 	bool tls;
 	const struct ag_logger *log;
@@ -42,8 +43,17 @@ struct ag_server {
 /* What a connection's request accumulates between the handler's calls. */
 struct pending {
 	struct ag_buf body;
+	size_t limit;   /* max_upload for evidence files, max_body otherwise */
 	bool too_large;
 };
+
+/* Whether url uploads an evidence file (POST .../evidence/files). */
+static bool is_upload(const char *url)
+{
+	size_t n = strlen(url), k = strlen("/evidence/files");
+
+	return n > k && !strcmp(url + n - k, "/evidence/files");
+}
 
 static struct ag_workspace *borrow(struct ag_server *s, size_t *slot)
 {
@@ -115,14 +125,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct api_res
 	return ret;
 }
 
-static enum MHD_Result too_large(struct ag_server *s, struct MHD_Connection *conn)
+static enum MHD_Result too_large(size_t limit, struct MHD_Connection *conn)
 {
 	struct api_response r = { .status = 413, .content_type = "application/problem+json" };
 
 	ag_buf_init(&r.body);
 	ag_buf_addf(&r.body, "{\"type\":\"about:blank\",\"title\":\"Content Too Large\","
 			     "\"status\":413,\"detail\":\"the request body is larger than %zu bytes\"}",
-		    s->max_body);
+		    limit);
 	return send_response(conn, &r);
 }
 
@@ -163,23 +173,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!(p = calloc(1, sizeof(*p))))
 			return MHD_NO;
 		ag_buf_init(&p->body);
+		p->limit = is_upload(url) ? s->max_upload : s->max_body;
 		*con_cls = p;
 		/* Refused before a byte of the body is read. */
-		if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+		if (cl && strtoull(cl, NULL, 10) > p->limit) {
 			p->too_large = true;
-			return too_large(s, conn);
+			return too_large(p->limit, conn);
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!p->too_large && (p->body.len + *upload_size > s->max_body ||
+		if (!p->too_large && (p->body.len + *upload_size > p->limit ||
 				      ag_buf_add(&p->body, upload, *upload_size)))
 			p->too_large = true;
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (p->too_large)
-		return too_large(s, conn);
+		return too_large(p->limit, conn);
 
 	memset(&q, 0, sizeof(q));
 	q.method = method;
@@ -346,6 +357,7 @@ int ag_server_start(struct ag_server **out, const struct ag_server_options *o,
 	if (s->npool > 16)
 		s->npool = 16;
 	s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	s->max_upload = o->max_upload ? o->max_upload : DEFAULT_MAX_UPLOAD;
 	s->log = o->log;
 	rc = open_pool(s, o->workspace_root, err);
 	if (!rc)

@@ -63,7 +63,7 @@ if ! command -v curl > /dev/null 2>&1; then
 	[ "$fails" -eq 0 ] || exit 1
 	exit 0
 fi
-$W "$AIGOV" serve --listen 127.0.0.1:0 --port-file "$T/port" --max-body 4096 \
+$W "$AIGOV" serve --listen 127.0.0.1:0 --port-file "$T/port" --max-body 4096 --max-upload 8192 \
 	> "$T/serve.out" 2> "$T/serve.err" &
 srv=$!
 stop_server() { kill "$srv" 2> /dev/null && wait "$srv"; }
@@ -152,6 +152,29 @@ has "ledger intact" "$T/body" '"intact":true'
 req "unknown endpoint: 404" 404 carol GET /api/v1/nothing
 req "traversal: 404" 404 carol GET /api/v1/../../etc/passwd --path-as-is
 req "outside the API: 404" 404 carol GET /etc/passwd
+
+# ---- evidence files ----
+printf 'Model validation report, 2026-11\n' > "$T/report.txt"
+F=/api/v1/systems/branch-queue-forecast/evidence/files
+before=$(ledger_count)
+req "auditor may not upload" 403 carol POST "$F?control=gov-technical-documentation&name=report.txt" --data-binary "@$T/report.txt"
+req "other unit may not upload" 403 olga POST "$F?control=gov-technical-documentation&name=report.txt" --data-binary "@$T/report.txt"
+req "upload without name: 400" 400 alice POST "$F?control=gov-technical-documentation" --data-binary "@$T/report.txt"
+req "upload named as a path: 400" 400 alice POST "$F?control=gov-technical-documentation&name=../x" --data-binary "@$T/report.txt"
+req "upload for an unknown control: 404" 404 alice POST "$F?control=no-such&name=report.txt" --data-binary "@$T/report.txt"
+req "empty upload: 400" 400 alice POST "$F?control=gov-technical-documentation&name=report.txt" --data-binary ''
+head -c 9000 /dev/zero > "$T/big.bin"
+req "upload beyond --max-upload: 413" 413 alice POST "$F?control=gov-technical-documentation&name=big.bin" -H 'Content-Type: application/octet-stream' --data-binary "@$T/big.bin"
+if [ "$(ledger_count)" -eq "$before" ]; then ok "refused uploads recorded nothing"; else
+	bad "refused uploads changed the ledger"; fi
+[ ! -d "$T/ws/.aigov/evidence" ] && ok "refused uploads stored no file" || bad "refused uploads stored files: $(ls "$T/ws/.aigov/evidence")"
+req "owner uploads evidence" 201 alice POST "$F?control=gov-technical-documentation&name=report.txt&note=validation" -H 'Content-Type: text/plain' --data-binary "@$T/report.txt"
+sha=$(sha256sum "$T/report.txt" | cut -c1-64)
+has "upload: digest" "$T/body" "\"sha256\":\"$sha\""
+if cmp -s "$T/report.txt" "$T/ws/.aigov/evidence/$sha"; then ok "upload kept by its digest"; else
+	bad "upload not kept in .aigov/evidence"; fi
+run "ledger records the upload" 0 ledger log --subject system:branch-queue-forecast
+has "upload in the ledger" "$T/out" "$sha"
 
 # ---- assessments, history, third parties, cases, statistics ----
 before=$(ledger_count)
