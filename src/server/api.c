@@ -194,6 +194,21 @@ static bool owner_may_write(const struct ag_identity *who, const char *owner_uni
 	return false;
 }
 
+static bool method_is(const struct api_request *q, struct api_response *r, const char *want,
+		      const char *allow)
+{
+	if (!strcmp(q->method, want))
+		return true;
+	r->allow = allow;
+	problem(r, 405, "%s is not allowed here (allowed: %s)", q->method, allow);
+	return false;
+}
+
+static bool get_only(const struct api_request *q, struct api_response *r)
+{
+	return !strcmp(q->method, "HEAD") || method_is(q, r, "GET", "GET, HEAD");
+}
+
 /* ---- request bodies ---- */
 
 /* The body as a JSON object whose members are all in `fields` (NULL-ended). */
@@ -831,8 +846,6 @@ static const char *asset_type(const char *name)
 	return "application/octet-stream";
 }
 
-static bool get_only(const struct api_request *q, struct api_response *r);
-
 /* The embedded files only, by exact name: nothing is read from disk, so
  * no path (../, %2e%2e, //) reaches anything else. */
 static void get_asset(const struct api_request *q, struct api_response *r)
@@ -933,21 +946,6 @@ static size_t split(char *path, char **seg)
 		seg[n++] = p;
 	}
 	return n;
-}
-
-static bool method_is(const struct api_request *q, struct api_response *r, const char *want,
-		      const char *allow)
-{
-	if (!strcmp(q->method, want))
-		return true;
-	r->allow = allow;
-	problem(r, 405, "%s is not allowed here (allowed: %s)", q->method, allow);
-	return false;
-}
-
-static bool get_only(const struct api_request *q, struct api_response *r)
-{
-	return !strcmp(q->method, "HEAD") || method_is(q, r, "GET", "GET, HEAD");
 }
 
 static void get_history(const struct api_request *q, const char *id, struct api_response *r)

@@ -260,7 +260,11 @@ if [ "$(ledger_count)" -eq "$before" ]; then ok "CSRF refusals recorded nothing"
 	bad "CSRF refusals changed the ledger"; fi
 creq "cookie with CSRF token" 201 a POST /api/v1/systems/branch-queue-forecast/evidence -H "X-CSRF-Token: $csrf" --data-binary "$E2"
 has "evidence by the session's user" "$T/body" '"actor":"user:alice"'
-sed 's/\(ags_[0-9a-f]*_\)[0-9a-f]/\1f/' "$T/a.jar" > "$T/t.jar"
+# Change the first secret digit to a different one (never to itself).
+d=$(sed -n 's/.*ags_[0-9a-f]*_\([0-9a-f]\).*/\1/p' "$T/a.jar")
+[ "$d" = 0 ] && nd=1 || nd=0
+sed "s/\(ags_[0-9a-f]*_\)[0-9a-f]/\1$nd/" "$T/a.jar" > "$T/t.jar"
+cmp -s "$T/a.jar" "$T/t.jar" && bad "tamper: cookie unchanged"
 creq "tampered cookie: 401" 401 t GET /api/v1/me
 has "tampered: cookie cleared" "$T/headers" "Max-Age=0"
 req "token: DELETE session is 400" 400 rita DELETE /api/v1/session
