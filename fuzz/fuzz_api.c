@@ -9,7 +9,8 @@
  * few failures they are refused at once instead of hashing (argon2id,
  * ~0.1 s) on every run.
  * Invariants: a status from the documented set, a problem+json body on
- * every error, and the ledger still verifying (checked every 256 runs, as
+ * every error, a read answered through the read cache equal to the same
+ * read made afresh, and the ledger still verifying (checked every 256 runs, as
  * verification reads the whole ledger, which the runs keep growing).
  */
 #include "../src/server/internal.h"
@@ -27,6 +28,7 @@ static struct ag_catalog *catalog;
 static struct ag_risk_method *method;
 static char tokens[4][AG_TOKEN_LEN + 1];
 static struct api_throttle throttle;
+static struct api_cache cache;
 
 static const char system_yaml[] =
 	"id: s1\nname: {en: S, zh-TW: S}\npurpose: p\nbusiness_line: bank\n"
@@ -53,6 +55,7 @@ static void setup(void)
 	struct ag_err err;
 
 	throttle_init(&throttle);
+	cache_init(&cache);
 	for (int i = 0; i < 3; i++)
 		files[i].data = ag_builtin_policy(files[i].path + strlen("catalog/"), &files[i].len);
 	if (!mkdtemp(root) || ag_workspace_init(root, "user:root", files, 3, &err) ||
@@ -155,12 +158,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.risk_method = method;
 	q.throttle = &throttle;
 	q.client = "fuzz";
+	q.cache = &cache;
 	ag_buf_init(&r.body);
 	api_handle(&q, &r);
 	if (!documented(r.status))
 		abort();
 	if (r.status >= 400 && (!r.content_type || strcmp(r.content_type, "application/problem+json")))
 		abort();
+	if (r.status == 200 && !strcmp(q.method, "GET")) {
+		struct api_response fresh = { 0 };
+		q.cache = NULL;
+		ag_buf_init(&fresh.body);
+		api_handle(&q, &fresh);
+		if (fresh.status != 200 || fresh.body.len != r.body.len ||
+		    (r.body.len && memcmp(fresh.body.buf, r.body.buf, r.body.len)))
+			abort();
+		ag_buf_release(&fresh.body);
+	}
 	ag_buf_release(&r.body);
 	if (++runs % 256 == 0 &&
 	    (ag_ledger_verify(ws->store, &ws->key, ws->cfg.workspace_id, &rep, &err) || rep.nproblems))

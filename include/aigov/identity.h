@@ -55,6 +55,7 @@ struct ag_identity {
 	int role;                           /* enum ag_user_role */
 	char unit[AG_USER_UNIT_MAX + 1];    /* "" when none */
 	char token_id[13];                  /* the token that authenticated; "" */
+	char expires_at[28];                /* when that token or session ends; "" */
 };
 
 /*

@@ -166,6 +166,11 @@ int ag_ledger_log(struct ag_store *s, const struct ag_ledger_filter *f,
 		  int (*fn)(void *ctx, const struct ag_ledger_entry *e),
 		  void *ctx, struct ag_err *err);
 
+/* How many entries the ledger holds (the last seq; 0 when empty).  Every
+ * change to a workspace appends an entry, so an unchanged size means an
+ * unchanged workspace: the server's read cache is checked against it. */
+int ag_ledger_size(struct ag_store *s, uint64_t *out, struct ag_err *err);
+
 /* Checkpoints by id; *n of them in a malloc'd array the caller frees. */
 int ag_ledger_checkpoints(struct ag_store *s, struct ag_ledger_checkpoint **out,
 			  size_t *n, struct ag_err *err);

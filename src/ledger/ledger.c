@@ -503,6 +503,17 @@ void ag_ledger_entry_read(struct ag_rows *r, struct ag_ledger_entry *e)
 	e->hash = ag_rows_text(r, 7, NULL);
 }
 
+int ag_ledger_size(struct ag_store *s, uint64_t *out, struct ag_err *err)
+{
+	int64_t n = 0;
+	bool found;
+	int rc = ag_store_query_int(s, "SELECT coalesce(max(seq), 0) FROM ledger_entry", NULL, 0,
+				    &n, &found, err);
+
+	*out = rc || n < 0 ? 0 : (uint64_t)n;
+	return rc;
+}
+
 int ag_ledger_log(struct ag_store *s, const struct ag_ledger_filter *f,
 		  int (*fn)(void *ctx, const struct ag_ledger_entry *e),
 		  void *ctx, struct ag_err *err)

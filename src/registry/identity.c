@@ -384,11 +384,15 @@ static bool hex_digits(const char *s, size_t n)
 }
 
 /* Who presents credential `token` of kind k at time now (AG_EPERM: not valid). */
+_Static_assert(sizeof(((struct ag_identity *)0)->expires_at) == AG_TIME_LEN + 1,
+	       "ag_identity.expires_at holds a time stamp");
+
 static int check_credential(struct ag_workspace *ws, const struct cred_kind *k,
 			    const char *token, size_t len, int64_t now, struct ag_identity *out,
 			    struct ag_err *err)
 {
 	char id[13], digest[65], stamp[AG_TIME_LEN + 1], user[AG_USER_NAME_MAX + 1] = "";
+	char expires[AG_TIME_LEN + 1] = "";
 	struct ag_rows *r;
 	struct ag_val p;
 	bool ok = false;
@@ -424,6 +428,7 @@ static int check_credential(struct ag_workspace *ws, const struct cred_kind *k,
 		else
 			ok = true;
 		snprintf(user, sizeof(user), "%s", ag_rows_text(r, 0, NULL));
+		snprintf(expires, sizeof(expires), "%s", ag_rows_text(r, 2, NULL));
 	} else if (rc == 0) {
 		rc = ag_err_set(err, AG_EPERM, "no %s %s", k->what, id);
 	}
@@ -431,8 +436,10 @@ static int check_credential(struct ag_workspace *ws, const struct cred_kind *k,
 	if (rc || !ok)
 		return rc;
 	rc = ag_user_get(ws, user, out, err);
-	if (!rc)
+	if (!rc) {
 		snprintf(out->token_id, sizeof(out->token_id), "%s", id);
+		memcpy(out->expires_at, expires, sizeof(out->expires_at));
+	}
 	return rc;
 }
 

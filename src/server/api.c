@@ -6,8 +6,10 @@
 
 #include "aigov/identity.h"
 #include "aigov/json.h"
+#include "aigov/ledger.h"
 #include "aigov/operations.h"
 #include "aigov/registry.h"
+#include "aigov/time.h"
 #include "aigov/views.h"
 
 #include <jansson.h>
@@ -104,6 +106,25 @@ static void session_cookie(const struct api_request *q, struct api_response *r,
 		 value ? value : "", value ? max_age : 0L, q->tls ? "; Secure" : "");
 }
 
+/* ag_token_authenticate or ag_session_authenticate (cookie), through the
+ * credential cache when there is one. */
+static int check_credential(const struct api_request *q, const char *credential, bool cookie,
+			    struct ag_identity *who, struct ag_err *err)
+{
+	size_t len = strlen(credential);
+	char stamp[AG_TIME_LEN + 1];
+	int rc;
+
+	if (q->cache && ag_time_format(stamp, q->now) &&
+	    cache_who_get(q->cache, credential, len, q->ledger_size, q->now, stamp, who))
+		return 0;
+	rc = cookie ? ag_session_authenticate(q->ws, credential, len, q->now, who, err)
+		    : ag_token_authenticate(q->ws, credential, len, q->now, who, err);
+	if (!rc && q->cache)
+		cache_who_put(q->cache, credential, len, q->ledger_size, q->now, who);
+	return rc;
+}
+
 /* A token (Authorization: Bearer) or, without one, a session cookie;
  * *by_cookie tells which. */
 static bool authenticate(const struct api_request *q, struct api_response *r,
@@ -115,7 +136,7 @@ static bool authenticate(const struct api_request *q, struct api_response *r,
 
 	*by_cookie = false;
 	if (!h && q->cookie) {
-		rc = ag_session_authenticate(q->ws, q->cookie, strlen(q->cookie), q->now, who, &err);
+		rc = check_credential(q, q->cookie, true, who, &err);
 		if (rc == AG_EPERM) {
 			session_cookie(q, r, NULL, 0);
 			r->authenticate = true;
@@ -132,7 +153,7 @@ static bool authenticate(const struct api_request *q, struct api_response *r,
 		h += 7;
 		while (*h == ' ')
 			h++;
-		rc = ag_token_authenticate(q->ws, h, strlen(h), q->now, who, &err);
+		rc = check_credential(q, h, false, who, &err);
 		if (rc == AG_EPERM) {
 			/* Which of malformed, unknown, revoked or expired is not told. */
 			r->authenticate = true;
@@ -381,9 +402,8 @@ static void get_systems(const struct api_request *q, const char *id, struct api_
 		json_ok(r, 200, &j);
 }
 
-static void get_gaps(const struct api_request *q, struct api_response *r)
+static void get_gaps(const struct api_request *q, const char *id, struct api_response *r)
 {
-	const char *id = q->query ? q->query(q->query_ctx, "system") : NULL;
 	struct ag_system_set *set = NULL;
 	struct ag_json j;
 	struct ag_err err;
@@ -795,12 +815,13 @@ static void vendor_entry(void *ctx, const char *id, const char *descriptor_json)
 	ag_json_raw(ctx, descriptor_json, strlen(descriptor_json));
 }
 
-static void get_vendors(const struct api_request *q, struct api_response *r)
+static void get_vendors(const struct api_request *q, const char *unused, struct api_response *r)
 {
 	struct ag_json j;
 	struct ag_err err;
 	int rc;
 
+	(void)unused;
 	ag_json_init(&j, &r->body, false);
 	ag_json_begin_array(&j);
 	rc = ag_vendor_list(q->ws, vendor_entry, &j, &err);
@@ -824,6 +845,61 @@ static void get_cases(const struct api_request *q, const char *table, struct api
 		fail(r, rc, &err);
 	else
 		json_ok(r, 200, &j);
+}
+
+/* ---- reads every role may make, kept in the read cache (cache.c) ---- */
+
+typedef void read_fn(const struct api_request *q, const char *arg, struct api_response *r);
+
+/*
+ * fn(q, arg, r) in one read transaction, so that the body is one
+ * consistent snapshot (and the gap report's thousands of statements do not
+ * each begin their own); from the cache, under key, when the ledger has
+ * not grown since.  key NULL: not cached.
+ */
+static void cached_read(const struct api_request *q, const char *key, read_fn *fn,
+			const char *arg, struct api_response *r)
+{
+	struct ag_store *st = q->ws->store;
+	bool cache = q->cache && key;
+	struct ag_err err;
+	uint64_t head = 0;
+	int rc;
+
+	if (cache && cache_get(q->cache, key, q->ledger_size, q->now, &r->body)) {
+		r->status = 200;
+		r->content_type = "application/json";
+		return;
+	}
+	/* The size again, inside the snapshot the body is read from. */
+	rc = ag_store_begin(st, false, &err);
+	if (!rc && cache)
+		rc = ag_ledger_size(st, &head, &err);
+	if (rc)
+		fail(r, rc, &err);
+	else
+		fn(q, arg, r);
+	if (!rc && cache && r->status == 200)
+		cache_put(q->cache, key, head, q->now, r->body.buf, r->body.len);
+	ag_store_rollback(st); /* only read: ending it changes nothing */
+}
+
+static void get_incidents(const struct api_request *q, const char *arg, struct api_response *r)
+{
+	(void)arg;
+	get_cases(q, "incident", r);
+}
+
+static void get_appeals(const struct api_request *q, const char *arg, struct api_response *r)
+{
+	(void)arg;
+	get_cases(q, "appeal", r);
+}
+
+static void get_stats(const struct api_request *q, const char *arg, struct api_response *r)
+{
+	(void)arg;
+	get_cases(q, NULL, r);
 }
 
 /* ---- what needs no user: the UI's files, the API's description, metrics ---- */
@@ -929,6 +1005,15 @@ static void get_metrics(const struct api_request *q, struct api_response *r)
 		    (unsigned long long)atomic_load(&m->logins_failed),
 		    (unsigned long long)atomic_load(&m->logins_throttled),
 		    (long long)(m->started / 1000000));
+	if (q->cache)
+		ag_buf_addf(b, "# HELP aigov_read_cache_hits_total Reads answered from the read cache.\n"
+			       "# TYPE aigov_read_cache_hits_total counter\n"
+			       "aigov_read_cache_hits_total %llu\n"
+			       "# HELP aigov_read_cache_misses_total Reads made afresh.\n"
+			       "# TYPE aigov_read_cache_misses_total counter\n"
+			       "aigov_read_cache_misses_total %llu\n",
+			    (unsigned long long)atomic_load(&q->cache->hits),
+			    (unsigned long long)atomic_load(&q->cache->misses));
 	r->status = 200;
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
@@ -946,6 +1031,14 @@ static size_t split(char *path, char **seg)
 		seg[n++] = p;
 	}
 	return n;
+}
+
+static void get_system(const struct api_request *q, const char *id, struct api_response *r)
+{
+	char key[sizeof(((struct cache_slot *)0)->key)];
+	int len = snprintf(key, sizeof(key), "systems/%s", id);
+
+	cached_read(q, len > 0 && (size_t)len < sizeof(key) ? key : NULL, get_systems, id, r);
 }
 
 static void get_history(const struct api_request *q, const char *id, struct api_response *r)
@@ -976,7 +1069,7 @@ static void route_system(const struct api_request *q, const struct ag_identity *
 			post_evidence_file(q, who, id, r);
 	} else if (!sub) {
 		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
-			get_systems(q, id, r);
+			get_system(q, id, r);
 	} else if (!strcmp(sub, "evidence")) {
 		if (method_is(q, r, "POST", "POST") && require(who, OWNER_RISK, r, "add evidence"))
 			post_evidence(q, who, id, false, r);
@@ -999,22 +1092,29 @@ static void route_system(const struct api_request *q, const struct ag_identity *
 static bool route_read(const struct api_request *q, const struct ag_identity *who,
 		       const char *name, struct api_response *r)
 {
-	static const char *const names[] = { "gaps", "vendors", "incidents", "appeals", "stats" };
-	size_t i = 0, n = sizeof(names) / sizeof(names[0]);
+	static const struct {
+		const char *name;
+		read_fn *fn;
+	} reads[] = { { "gaps", get_gaps },	    { "vendors", get_vendors },
+		      { "incidents", get_incidents }, { "appeals", get_appeals },
+		      { "stats", get_stats } };
+	size_t i = 0, n = sizeof(reads) / sizeof(reads[0]);
+	const char *system = NULL;
+	char key[sizeof(((struct cache_slot *)0)->key)];
+	int len;
 
-	while (i < n && strcmp(name, names[i]))
+	while (i < n && strcmp(name, reads[i].name))
 		i++;
 	if (i == n)
 		return false;
 	if (!method_is(q, r, "GET", "GET") || !require(who, ALL_ROLES, r, "read this"))
 		return true;
-	switch (i) {
-	case 0: get_gaps(q, r); break;
-	case 1: get_vendors(q, r); break;
-	case 2: get_cases(q, "incident", r); break;
-	case 3: get_cases(q, "appeal", r); break;
-	default: get_cases(q, NULL, r); break;
-	}
+	/* The only parameter any of them reads. */
+	if (reads[i].fn == get_gaps && q->query)
+		system = q->query(q->query_ctx, "system");
+	len = snprintf(key, sizeof(key), "%s%s%s", name, system ? "?system=" : "",
+		       system ? system : "");
+	cached_read(q, len > 0 && (size_t)len < sizeof(key) ? key : NULL, reads[i].fn, system, r);
 	return true;
 }
 
@@ -1032,7 +1132,7 @@ static void route(const struct api_request *q, const struct ag_identity *who, bo
 			if (require(who, OWNER_RISK, r, "register systems"))
 				post_system(q, who, r);
 		} else if (method_is(q, r, "GET", "GET, POST") && require(who, ALL_ROLES, r, "read this")) {
-			get_systems(q, NULL, r);
+			cached_read(q, "systems", get_systems, NULL, r);
 		}
 	} else if (n >= 2 && n <= 4 && !strcmp(seg[0], "systems")) {
 		route_system(q, who, seg[1], n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, r);
@@ -1074,8 +1174,11 @@ static bool route_public(const struct api_request *q, struct api_response *r)
 	return true;
 }
 
-void api_handle(const struct api_request *q, struct api_response *r)
+void api_handle(const struct api_request *request, struct api_response *r)
 {
+	struct api_request copy = *request, *q = &copy;
+	struct ag_err err;
+	int rc;
 	char path[512], *seg[MAX_SEGMENTS + 1];
 	struct ag_identity who;
 	bool by_cookie;
@@ -1100,6 +1203,11 @@ void api_handle(const struct api_request *q, struct api_response *r)
 	n = split(path, seg);
 	if (n == 0 || n > MAX_SEGMENTS) {
 		problem(r, 404, "no such endpoint: %.200s", q->path);
+		return;
+	}
+	/* What the caches are checked against: one statement per request. */
+	if (q->cache && (rc = ag_ledger_size(q->ws->store, &q->ledger_size, &err))) {
+		fail(r, rc, &err);
 		return;
 	}
 	if (!authenticate(q, r, &who, &by_cookie) || (by_cookie && !csrf_ok(q, r)))

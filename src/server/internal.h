@@ -7,6 +7,7 @@
 #define AIGOV_SERVER_INTERNAL_H
 
 #include "aigov/buf.h"
+#include "aigov/identity.h"
 #include "aigov/risk.h"
 #include "aigov/workspace.h"
 
@@ -46,6 +47,61 @@ unsigned throttle_wait(struct api_throttle *t, const char *key, unsigned limit, 
 void throttle_fail(struct api_throttle *t, const char *key, int64_t now_s);
 void throttle_clear(struct api_throttle *t, const char *key);
 
+/*
+ * The read cache (cache.c): whole JSON bodies of the reads every role may
+ * make, valid while the ledger keeps the size it had when the body was
+ * read and for at most CACHE_TTL_US.  Bounded in entries and bytes.
+ */
+#define CACHE_SLOTS 64
+#define CACHE_TTL_US 2000000          /* clock-derived statuses lag at most 2 s */
+#define CACHE_MAX_BODY (8u << 20)     /* larger bodies are not kept */
+#define CACHE_MAX_BYTES (64u << 20)
+
+struct cache_body;
+struct cache_slot {
+	char key[160];           /* what was read: "systems", "gaps?system=X", ... */
+	uint64_t head;           /* the ledger's size in the snapshot it was read in */
+	int64_t made;            /* microseconds since the epoch */
+	struct cache_body *body; /* NULL: free */
+};
+
+/* Who a token or session cookie proved to be, under the same rule: a
+ * revoked token or ended session appends to the ledger, and the expiry is
+ * checked on every use.  Keyed by a keyed BLAKE2b of the credential. */
+#define CRED_SLOTS 256
+struct cred_slot {
+	unsigned char digest[32];
+	uint64_t head;
+	int64_t made;            /* 0: free */
+	struct ag_identity who;
+};
+
+struct api_cache {
+	pthread_mutex_t mu;
+	struct cache_slot slot[CACHE_SLOTS];
+	size_t bytes;
+	struct cred_slot cred[CRED_SLOTS];
+	unsigned char cred_key[32];
+	_Atomic uint64_t hits, misses;
+};
+
+void cache_init(struct api_cache *c);
+void cache_destroy(struct api_cache *c);
+/* Copy key's body into out (reset first) if it is still valid for a
+ * ledger of size head at time now. */
+bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now,
+	       struct ag_buf *out);
+/* Keep a copy of body under key (silently nothing when out of memory). */
+void cache_put(struct api_cache *c, const char *key, uint64_t head, int64_t now,
+	       const char *body, size_t len);
+
+/* The identity credential (len bytes) proved, if still valid for a ledger
+ * of size head at time now (stamp: now as ag_time_format writes it). */
+bool cache_who_get(struct api_cache *c, const char *credential, size_t len, uint64_t head,
+		   int64_t now, const char *stamp, struct ag_identity *who);
+void cache_who_put(struct api_cache *c, const char *credential, size_t len, uint64_t head,
+		   int64_t now, const struct ag_identity *who);
+
 /* Counters for GET /metrics (Prometheus text), updated by server.c. */
 #define METRIC_BUCKETS 8 /* request durations: 0.5, 1, 2.5, 5, 10, 25, 100 ms, +Inf */
 struct api_metrics {
@@ -73,12 +129,14 @@ struct api_request {
 	const char *(*query)(void *ctx, const char *key);
 	void *query_ctx;
 	int64_t now;               /* microseconds since the epoch */
-	/* Borrowed for the request (throttle and metrics may be NULL): */
+	/* Borrowed for the request (throttle, metrics, cache may be NULL): */
 	struct ag_workspace *ws;
 	const struct ag_catalog *catalog;
 	const struct ag_risk_method *risk_method;
 	struct api_throttle *throttle;
 	struct api_metrics *metrics;
+	struct api_cache *cache;   /* NULL: every read is made afresh */
+	uint64_t ledger_size;      /* set by api_handle when cache is set */
 };
 
 struct api_response {

@@ -33,6 +33,7 @@ struct ag_server {
 	struct ag_risk_method *method;
 	struct api_throttle throttle;
 	struct api_metrics metrics;
+	struct api_cache cache;
 	size_t max_body, max_upload;
 	int session_minutes;
 	bool tls;
@@ -213,6 +214,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	q.risk_method = s->method;
 	q.throttle = &s->throttle;
 	q.metrics = &s->metrics;
+	q.cache = &s->cache;
 	memset(&r, 0, sizeof(r));
 	ag_buf_init(&r.body);
 	q.ws = borrow(s, &slot);
@@ -260,6 +262,7 @@ static void free_server(struct ag_server *s)
 	ag_catalog_free(s->catalog);
 	ag_risk_method_free(s->method);
 	throttle_destroy(&s->throttle);
+	cache_destroy(&s->cache);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
@@ -350,6 +353,7 @@ int ag_server_start(struct ag_server **out, const struct ag_server_options *o,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	throttle_init(&s->throttle);
+	cache_init(&s->cache);
 	s->metrics.started = ag_time_now_us();
 	s->tls = o->tls_cert_pem != NULL;
 	s->session_minutes = o->session_minutes;

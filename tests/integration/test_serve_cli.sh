@@ -204,6 +204,20 @@ done
 req "stats: counts" 200 carol GET /api/v1/stats
 has "stats: systems" "$T/body" '"systems":1'
 
+# The read cache: a repeated read is answered from it, and a change made
+# meanwhile by another process (the CLI) is seen at the next request.
+req "incidents, read" 200 carol GET /api/v1/incidents
+req "incidents, read again" 200 carol GET /api/v1/incidents
+hasnt "no incident yet" "$T/body" "Queue forecast offline"
+"$AIGOV" incident open branch-queue-forecast --title "Queue forecast offline" --severity low > /dev/null
+req "incidents after a CLI change" 200 carol GET /api/v1/incidents
+has "the CLI's incident is seen at once" "$T/body" "Queue forecast offline"
+req "stats after a CLI change" 200 carol GET /api/v1/stats
+has "stats: the open incident" "$T/body" '"open_incidents":1'
+req "metrics: cache" 200 - GET /metrics
+hits=$(sed -n 's/^aigov_read_cache_hits_total \([0-9]*\)$/\1/p' "$T/body")
+[ "${hits:-0}" -ge 1 ] && ok "read cache hits: $hits" || bad "read cache hits: '${hits}'"
+
 # ---- what needs no user ----
 req "OpenAPI without a user" 200 - GET /api/v1/openapi.yaml
 has "OpenAPI 3.1" "$T/body" "openapi: 3.1"
@@ -289,6 +303,7 @@ run "ledger has the session" 0 ledger log
 has "session.login recorded" "$T/out" "session.login"
 has "session.logout recorded" "$T/out" "session.logout"
 
+req "me, just before the revocation" 200 alice GET /api/v1/me
 "$AIGOV" token revoke "$alice_id" > /dev/null
 req "revoked token: 401" 401 alice GET /api/v1/me
 

@@ -25,6 +25,7 @@ struct fx {
 	char root[256];
 	struct ag_workspace *ws;
 	struct api_throttle throttle;
+	struct api_cache *cache; /* NULL unless a test sets it */
 	struct api_response r;
 	char cookie[AG_TOKEN_LEN + 1];
 	char csrf[AG_CSRF_LEN + 1];
@@ -58,6 +59,10 @@ static int teardown(void **state)
 
 	ag_buf_release(&f->r.body);
 	throttle_destroy(&f->throttle);
+	if (f->cache) {
+		cache_destroy(f->cache);
+		free(f->cache);
+	}
 	ag_workspace_free(f->ws);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
 	free(f);
@@ -82,6 +87,7 @@ static unsigned call(struct fx *f, const char *method, const char *path, const c
 	q.session_minutes = 30;
 	q.ws = f->ws;
 	q.throttle = &f->throttle;
+	q.cache = f->cache;
 	ag_buf_reset(&f->r.body);
 	api_handle(&q, &f->r);
 	return f->r.status;
@@ -215,6 +221,92 @@ static void test_web_files(void **state)
 	}
 }
 
+static struct api_cache *new_cache(void)
+{
+	struct api_cache *c = malloc(sizeof(*c));
+
+	assert_non_null(c);
+	cache_init(c);
+	return c;
+}
+
+/* A read is made once, then answered from the cache until the ledger grows
+ * (here by a change the API did not make) or CACHE_TTL_US passes. */
+static void test_cache_follows_the_ledger(void **state)
+{
+	struct fx *f = *state;
+	int64_t t0 = ag_time_now_us();
+	struct ag_err err;
+
+	f->cache = new_cache();
+	log_in(f, t0);
+	assert_int_equal(call(f, "GET", "/api/v1/incidents", NULL, f->cookie, NULL, t0), 200);
+	assert_string_equal(body_of(f), "[]");
+	assert_int_equal(atomic_load(&f->cache->hits), 0);
+	assert_int_equal(call(f, "GET", "/api/v1/incidents", NULL, f->cookie, NULL, t0 + 1000), 200);
+	assert_string_equal(body_of(f), "[]");
+	assert_int_equal(atomic_load(&f->cache->hits), 1);
+	assert_int_equal(ag_user_add(f->ws, "user:root", "olga", AG_USER_OWNER, "retail", &err), 0);
+	assert_int_equal(call(f, "GET", "/api/v1/incidents", NULL, f->cookie, NULL, t0 + 2000), 200);
+	assert_int_equal(atomic_load(&f->cache->hits), 1);
+	assert_int_equal(atomic_load(&f->cache->misses), 2);
+	assert_int_equal(call(f, "GET", "/api/v1/incidents", NULL, f->cookie, NULL, t0 + 3000), 200);
+	assert_int_equal(atomic_load(&f->cache->hits), 2);
+	/* Past its time, made afresh. */
+	assert_int_equal(call(f, "GET", "/api/v1/incidents", NULL, f->cookie, NULL,
+			      t0 + 3000 + CACHE_TTL_US), 200);
+	assert_int_equal(atomic_load(&f->cache->hits), 2);
+	assert_int_equal(atomic_load(&f->cache->misses), 3);
+}
+
+/* A remembered session still ends at its minute, and at log-out. */
+static void test_cache_keeps_session_ends(void **state)
+{
+	struct fx *f = *state;
+	int64_t t0 = ag_time_now_us(), end = t0 + 30 * MINUTE;
+
+	f->cache = new_cache();
+	log_in(f, t0);
+	assert_int_equal(call(f, "GET", "/api/v1/me", NULL, f->cookie, NULL, end - 500000), 200);
+	assert_int_equal(call(f, "GET", "/api/v1/me", NULL, f->cookie, NULL, end + 500000), 401);
+	log_in(f, end + 600000);
+	assert_int_equal(call(f, "GET", "/api/v1/me", NULL, f->cookie, NULL, end + 700000), 200);
+	assert_int_equal(call(f, "DELETE", "/api/v1/session", NULL, f->cookie, f->csrf, end + 800000),
+			 204);
+	assert_int_equal(call(f, "GET", "/api/v1/me", NULL, f->cookie, NULL, end + 900000), 401);
+}
+
+/* However many reads are kept, the cache stays within its bounds. */
+static void test_cache_is_bounded(void **state)
+{
+	struct api_cache *c = new_cache();
+	size_t big = 3u << 20, kept = 0;
+	char *body = calloc(1, CACHE_MAX_BODY + 1), key[32];
+	struct ag_buf out;
+
+	(void)state;
+	assert_non_null(body);
+	ag_buf_init(&out);
+	for (int i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "gaps?system=s%d", i);
+		cache_put(c, key, 7, 1000 + i, body, big);
+		assert_true(c->bytes <= CACHE_MAX_BYTES);
+	}
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		kept += c->slot[i].body != NULL;
+	assert_int_equal(kept * big, c->bytes);
+	assert_true(cache_get(c, "gaps?system=s199", 7, 2000, &out));
+	assert_int_equal(out.len, big);
+	assert_false(cache_get(c, "gaps?system=s0", 7, 2000, &out));
+	assert_false(cache_get(c, "gaps?system=s199", 8, 2000, &out));
+	cache_put(c, "systems", 7, 3000, body, CACHE_MAX_BODY + 1);
+	assert_false(cache_get(c, "systems", 7, 3000, &out));
+	ag_buf_release(&out);
+	free(body);
+	cache_destroy(c);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +316,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_throttle_table_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_web_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_follows_the_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_keeps_session_ends, setup, teardown),
+		cmocka_unit_test(test_cache_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

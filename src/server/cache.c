@@ -1,0 +1,200 @@
+/*
+ * The read cache (internal.h).  Reads of the inventory, gaps, vendors,
+ * cases and statistics rebuild the same JSON from the same rows on every
+ * request (the gap report alone runs thousands of statements): a busy
+ * dashboard would spend its time there.  An entry is the exact body one
+ * such read produced, with the ledger size of the snapshot it was read
+ * in; it is served only while the ledger has that size (every change
+ * appends an entry, so any write, by the server or by the CLI, is seen at
+ * the next request) and for at most CACHE_TTL_US, because some statuses
+ * (overdue, due) change with the clock alone.
+ *
+ * Bodies are reference-counted so that the copy into a response happens
+ * outside the mutex.
+ */
+#include "internal.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cache_body {
+	_Atomic unsigned refs;
+	size_t len;
+	char data[];
+};
+
+static void body_unref(struct cache_body *b)
+{
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+void cache_init(struct api_cache *c)
+{
+	memset(c->slot, 0, sizeof(c->slot));
+	c->bytes = 0;
+	atomic_init(&c->hits, 0);
+	atomic_init(&c->misses, 0);
+	memset(c->cred, 0, sizeof(c->cred));
+	randombytes_buf(c->cred_key, sizeof(c->cred_key));
+	pthread_mutex_init(&c->mu, NULL);
+}
+
+void cache_destroy(struct api_cache *c)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		body_unref(c->slot[i].body);
+	sodium_memzero(c->cred, sizeof(c->cred));
+	sodium_memzero(c->cred_key, sizeof(c->cred_key));
+	pthread_mutex_destroy(&c->mu);
+}
+
+/* Empty slot i (mutex held). */
+static void drop(struct api_cache *c, size_t i)
+{
+	if (c->slot[i].body)
+		c->bytes -= c->slot[i].body->len;
+	body_unref(c->slot[i].body);
+	memset(&c->slot[i], 0, sizeof(c->slot[i]));
+}
+
+static bool fresh(const struct cache_slot *s, uint64_t head, int64_t now)
+{
+	return s->body && s->head == head && now >= s->made && now - s->made < CACHE_TTL_US;
+}
+
+bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now,
+	       struct ag_buf *out)
+{
+	struct cache_body *b = NULL;
+	bool ok;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < CACHE_SLOTS && !b; i++) {
+		if (!c->slot[i].body || strcmp(c->slot[i].key, key))
+			continue;
+		if (fresh(&c->slot[i], head, now)) {
+			b = c->slot[i].body;
+			atomic_fetch_add(&b->refs, 1);
+		} else {
+			drop(c, i);
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (!b) {
+		atomic_fetch_add(&c->misses, 1);
+		return false;
+	}
+	ag_buf_reset(out);
+	ok = ag_buf_add(out, b->data, b->len) == 0;
+	body_unref(b);
+	atomic_fetch_add(ok ? &c->hits : &c->misses, 1);
+	return ok;
+}
+
+/* key's slot if it has one, else a free one, else the oldest (mutex held). */
+static size_t pick_slot(const struct api_cache *c, const char *key)
+{
+	size_t free_slot = CACHE_SLOTS, oldest = 0;
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		const struct cache_slot *s = &c->slot[i];
+		if (!s->body) {
+			if (free_slot == CACHE_SLOTS)
+				free_slot = i;
+		} else if (!strcmp(s->key, key)) {
+			return i;
+		} else if (s->made < c->slot[oldest].made) {
+			oldest = i;
+		}
+	}
+	return free_slot < CACHE_SLOTS ? free_slot : oldest;
+}
+
+void cache_put(struct api_cache *c, const char *key, uint64_t head, int64_t now,
+	       const char *body, size_t len)
+{
+	struct cache_body *b;
+	size_t slot;
+
+	if (strlen(key) >= sizeof(c->slot[0].key) || len > CACHE_MAX_BODY ||
+	    !(b = malloc(sizeof(*b) + len)))
+		return;
+	atomic_init(&b->refs, 1);
+	b->len = len;
+	memcpy(b->data, body, len);
+	pthread_mutex_lock(&c->mu);
+	slot = pick_slot(c, key);
+	drop(c, slot);
+	/* Within the byte budget: the oldest go first. */
+	while (c->bytes + len > CACHE_MAX_BYTES) {
+		size_t old = CACHE_SLOTS;
+		for (size_t i = 0; i < CACHE_SLOTS; i++)
+			if (c->slot[i].body && (old == CACHE_SLOTS || c->slot[i].made < c->slot[old].made))
+				old = i;
+		if (old == CACHE_SLOTS)
+			break;
+		drop(c, old);
+	}
+	memcpy(c->slot[slot].key, key, strlen(key) + 1);
+	c->slot[slot].head = head;
+	c->slot[slot].made = now;
+	c->slot[slot].body = b;
+	c->bytes += len;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* ---- credentials ---- */
+
+static void cred_digest(const struct api_cache *c, const char *credential, size_t len,
+			unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)credential, len, c->cred_key,
+			   sizeof(c->cred_key));
+}
+
+bool cache_who_get(struct api_cache *c, const char *credential, size_t len, uint64_t head,
+		   int64_t now, const char *stamp, struct ag_identity *who)
+{
+	unsigned char d[32];
+	bool found = false;
+
+	cred_digest(c, credential, len, d);
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < CRED_SLOTS && !found; i++) {
+		struct cred_slot *s = &c->cred[i];
+		if (!s->made || sodium_memcmp(s->digest, d, sizeof(d)))
+			continue;
+		if (s->head == head && now >= s->made && now - s->made < CACHE_TTL_US &&
+		    strcmp(s->who.expires_at, stamp) > 0) {
+			*who = s->who;
+			found = true;
+		} else {
+			sodium_memzero(s, sizeof(*s));
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return found;
+}
+
+void cache_who_put(struct api_cache *c, const char *credential, size_t len, uint64_t head,
+		   int64_t now, const struct ag_identity *who)
+{
+	size_t slot = 0;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < CRED_SLOTS; i++) {
+		if (!c->cred[i].made) {
+			slot = i;
+			break;
+		}
+		if (c->cred[i].made < c->cred[slot].made)
+			slot = i;
+	}
+	cred_digest(c, credential, len, c->cred[slot].digest);
+	c->cred[slot].head = head;
+	c->cred[slot].made = now;
+	c->cred[slot].who = *who;
+	pthread_mutex_unlock(&c->mu);
+}
