@@ -39,8 +39,7 @@ static const char *status_title(unsigned status)
 }
 
 /* An RFC 9457 problem: type about:blank, so the title is the status's. */
-static void __attribute__((format(printf, 3, 4)))
-problem(struct api_response *r, unsigned status, const char *fmt, ...)
+void api_problem(struct api_response *r, unsigned status, const char *fmt, ...)
 {
 	char detail[512];
 	struct ag_json j;
@@ -66,7 +65,7 @@ problem(struct api_response *r, unsigned status, const char *fmt, ...)
 }
 
 /* A library error as a problem. */
-static void fail(struct api_response *r, int rc, const struct ag_err *err)
+void api_fail(struct api_response *r, int rc, const struct ag_err *err)
 {
 	unsigned status;
 
@@ -79,13 +78,13 @@ static void fail(struct api_response *r, int rc, const struct ag_err *err)
 	case AG_ERANGE: status = 400; break;
 	default: status = 500; break;
 	}
-	problem(r, status, "%s", status == 500 ? "the server could not complete the request" : err->msg);
+	api_problem(r, status, "%s", status == 500 ? "the server could not complete the request" : err->msg);
 }
 
-static void json_ok(struct api_response *r, unsigned status, struct ag_json *j)
+void api_json_ok(struct api_response *r, unsigned status, struct ag_json *j)
 {
 	if (ag_json_failed(j)) {
-		problem(r, 500, "out of memory");
+		api_problem(r, 500, "out of memory");
 		return;
 	}
 	r->status = status;
@@ -140,14 +139,14 @@ static bool authenticate(const struct api_request *q, struct api_response *r,
 		if (rc == AG_EPERM) {
 			session_cookie(q, r, NULL, 0);
 			r->authenticate = true;
-			problem(r, 401, "the session has ended or is not valid: log in again");
+			api_problem(r, 401, "the session has ended or is not valid: log in again");
 			return false;
 		}
 		*by_cookie = true;
 	} else if (!h || strncasecmp(h, "Bearer ", 7)) {
 		r->authenticate = true;
-		problem(r, 401, "log in (POST /api/v1/session) or send 'Authorization: Bearer "
-				"<token>' (aigov token create)");
+		api_problem(r, 401, "log in (POST /api/v1/session) or send 'Authorization: Bearer "
+			    "<token>' (aigov token create)");
 		return false;
 	} else {
 		h += 7;
@@ -157,12 +156,12 @@ static bool authenticate(const struct api_request *q, struct api_response *r,
 		if (rc == AG_EPERM) {
 			/* Which of malformed, unknown, revoked or expired is not told. */
 			r->authenticate = true;
-			problem(r, 401, "the token is not valid");
+			api_problem(r, 401, "the token is not valid");
 			return false;
 		}
 	}
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return false;
 	}
 	snprintf(r->actor, sizeof(r->actor), "%s", who->actor);
@@ -181,8 +180,8 @@ static bool csrf_ok(const struct api_request *q, struct api_response *r)
 	ag_session_csrf(q->cookie, strlen(q->cookie), want);
 	if (q->csrf && strlen(q->csrf) == AG_CSRF_LEN && !sodium_memcmp(q->csrf, want, AG_CSRF_LEN))
 		return true;
-	problem(r, 403, "send the session's X-CSRF-Token header (from the log-in answer or "
-			"GET /api/v1/me) with every change");
+	api_problem(r, 403, "send the session's X-CSRF-Token header (from the log-in answer or "
+		    "GET /api/v1/me) with every change");
 	return false;
 }
 
@@ -191,50 +190,46 @@ static bool role_in(const struct ag_identity *who, unsigned mask)
 	return (mask >> who->role) & 1u;
 }
 
-#define R(x) (1u << (x))
-#define ALL_ROLES (R(AG_USER_OWNER) | R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_BOARD) | \
-		   R(AG_USER_ADMIN))
-
-static bool require(const struct ag_identity *who, unsigned mask, struct api_response *r,
-		    const char *what)
+bool api_require(const struct ag_identity *who, unsigned mask, struct api_response *r,
+		 const char *what)
 {
 	if (role_in(who, mask))
 		return true;
-	problem(r, 403, "%s: the %s role may not %s", who->name, ag_user_role_ids[who->role], what);
+	api_problem(r, 403, "%s: the %s role may not %s", who->name, ag_user_role_ids[who->role], what);
 	return false;
 }
 
 /* Owners write only their own unit's systems. */
-static bool owner_may_write(const struct ag_identity *who, const char *owner_unit,
-			    const char *system_id, struct api_response *r)
+bool api_owner_may_write(const struct ag_identity *who, const char *owner_unit,
+			 const char *system_id, struct api_response *r)
 {
 	if (who->role != AG_USER_OWNER || (owner_unit && !strcmp(owner_unit, who->unit)))
 		return true;
-	problem(r, 403, "%s owns systems of unit '%s'; %s belongs to '%s'", who->name, who->unit,
-		system_id, owner_unit ? owner_unit : "");
+	api_problem(r, 403, "%s owns systems of unit '%s'; %s belongs to '%s'", who->name, who->unit,
+		    system_id, owner_unit ? owner_unit : "");
 	return false;
 }
 
-static bool method_is(const struct api_request *q, struct api_response *r, const char *want,
-		      const char *allow)
+bool api_method_is(const struct api_request *q, struct api_response *r, const char *want,
+		   const char *allow)
 {
 	if (!strcmp(q->method, want))
 		return true;
 	r->allow = allow;
-	problem(r, 405, "%s is not allowed here (allowed: %s)", q->method, allow);
+	api_problem(r, 405, "%s is not allowed here (allowed: %s)", q->method, allow);
 	return false;
 }
 
 static bool get_only(const struct api_request *q, struct api_response *r)
 {
-	return !strcmp(q->method, "HEAD") || method_is(q, r, "GET", "GET, HEAD");
+	return !strcmp(q->method, "HEAD") || api_method_is(q, r, "GET", "GET, HEAD");
 }
 
 /* ---- request bodies ---- */
 
 /* The body as a JSON object whose members are all in `fields` (NULL-ended). */
-static json_t *body_object(const struct api_request *q, struct api_response *r,
-			   const char *const *fields)
+json_t *api_body_object(const struct api_request *q, struct api_response *r,
+			const char *const *fields)
 {
 	json_error_t e;
 	json_t *o;
@@ -242,17 +237,17 @@ static json_t *body_object(const struct api_request *q, struct api_response *r,
 	json_t *v;
 
 	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		problem(r, 415, "send the body as application/json");
+		api_problem(r, 415, "send the body as application/json");
 		return NULL;
 	}
 	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (!o) {
-		problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column, e.text);
+		api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column, e.text);
 		return NULL;
 	}
 	if (!json_is_object(o)) {
 		json_decref(o);
-		problem(r, 400, "request body: expected a JSON object");
+		api_problem(r, 400, "request body: expected a JSON object");
 		return NULL;
 	}
 	json_object_foreach(o, key, v) {
@@ -260,7 +255,7 @@ static json_t *body_object(const struct api_request *q, struct api_response *r,
 		for (const char *const *f = fields; *f && !known; f++)
 			known = !strcmp(key, *f);
 		if (!known) {
-			problem(r, 400, "request body: unknown field '%s'", key);
+			api_problem(r, 400, "request body: unknown field '%s'", key);
 			json_decref(o);
 			return NULL;
 		}
@@ -269,8 +264,8 @@ static json_t *body_object(const struct api_request *q, struct api_response *r,
 }
 
 /* Member `key` as a string: required or optional (NULL when absent). */
-static bool body_string(json_t *o, const char *key, bool required, const char **out,
-			struct api_response *r)
+bool api_body_string(json_t *o, const char *key, bool required, const char **out,
+		     struct api_response *r)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -279,8 +274,8 @@ static bool body_string(json_t *o, const char *key, bool required, const char **
 		return true;
 	if (!json_is_string(v) || !json_string_length(v) ||
 	    strlen(json_string_value(v)) != json_string_length(v)) {
-		problem(r, 400, "request body: '%s' %s", key,
-			v ? "must be a non-empty string" : "is required");
+		api_problem(r, 400, "request body: '%s' %s", key,
+			    v ? "must be a non-empty string" : "is required");
 		return false;
 	}
 	*out = json_string_value(v);
@@ -323,7 +318,7 @@ static void get_me(const struct api_request *q, const struct ag_identity *who, b
 
 	ag_json_init(&j, &r->body, false);
 	write_me(&j, who, by_cookie ? q->cookie : NULL, NULL);
-	json_ok(r, 200, &j);
+	api_json_ok(r, 200, &j);
 }
 
 static void write_assessment(struct ag_json *j, const struct ag_assessment_info *a, bool found)
@@ -354,7 +349,7 @@ static void get_systems(const struct api_request *q, const char *id, struct api_
 	int rc = ag_registry_load(q->ws, id, &set, &err);
 
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	ag_json_init(&j, &r->body, false);
@@ -397,9 +392,9 @@ static void get_systems(const struct api_request *q, const char *id, struct api_
 		ag_json_end_array(&j);
 	ag_system_set_free(set);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
-		json_ok(r, 200, &j);
+		api_json_ok(r, 200, &j);
 }
 
 static void get_gaps(const struct api_request *q, const char *id, struct api_response *r)
@@ -410,7 +405,7 @@ static void get_gaps(const struct api_request *q, const char *id, struct api_res
 	int rc = ag_registry_load(q->ws, id, &set, &err);
 
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	ag_json_init(&j, &r->body, false);
@@ -426,9 +421,9 @@ static void get_gaps(const struct api_request *q, const char *id, struct api_res
 	ag_json_end_array(&j);
 	ag_system_set_free(set);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
-		json_ok(r, 200, &j);
+		api_json_ok(r, 200, &j);
 }
 
 static void get_verify(const struct api_request *q, struct api_response *r)
@@ -439,12 +434,12 @@ static void get_verify(const struct api_request *q, struct api_response *r)
 	int rc = ag_ledger_verify(q->ws->store, &q->ws->key, q->ws->cfg.workspace_id, &rep, &err);
 
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	ag_json_init(&j, &r->body, false);
 	ag_view_verify_report(&j, &rep);
-	json_ok(r, 200, &j);
+	api_json_ok(r, 200, &j);
 }
 
 static int log_entry(void *ctx, const struct ag_ledger_entry *e)
@@ -466,8 +461,8 @@ static bool query_u64(const struct api_request *q, const char *key, uint64_t lo,
 		return true;
 	n = strtoull(v, &end, 10);
 	if (!*v || *end || *v == '-' || n < lo || n > hi) {
-		problem(r, 400, "query parameter '%s': expected a whole number from %llu to %llu", key,
-			(unsigned long long)lo, (unsigned long long)hi);
+		api_problem(r, 400, "query parameter '%s': expected a whole number from %llu to %llu", key,
+			    (unsigned long long)lo, (unsigned long long)hi);
 		return false;
 	}
 	*out = n;
@@ -492,14 +487,14 @@ static void get_log(const struct api_request *q, const char *subject, struct api
 	rc = ag_ledger_log(q->ws->store, &f, log_entry, &j, &err);
 	ag_json_end_array(&j);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
-		json_ok(r, 200, &j);
+		api_json_ok(r, 200, &j);
 }
 
 /* The owner unit of system id (copied), for the owner's check. */
-static int system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
-		       struct ag_err *err)
+int api_system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
+		    struct ag_err *err)
 {
 	struct ag_system_set *set = NULL;
 	int rc = ag_registry_load(q->ws, id, &set, err);
@@ -510,8 +505,8 @@ static int system_unit(const struct api_request *q, const char *id, char *unit, 
 	return rc;
 }
 
-static void post_system(const struct api_request *q, const struct ag_identity *who,
-			struct api_response *r)
+/* The body as one system descriptor, or NULL with r answered. */
+static struct ag_system_set *body_system(const struct api_request *q, struct api_response *r)
 {
 	struct ag_system_set *set = NULL;
 	struct ag_err err;
@@ -520,41 +515,72 @@ static void post_system(const struct api_request *q, const struct ag_identity *w
 	int rc;
 
 	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		problem(r, 415, "send the descriptor as application/json");
-		return;
+		api_problem(r, 415, "send the descriptor as application/json");
+		return NULL;
 	}
 	/* jansson first, for JSON's own errors by line and column; the
 	 * descriptor reader (YAML, of which JSON is a part) checks the rest. */
 	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (!o || !json_is_object(o)) {
 		if (o)
-			problem(r, 400, "request body: expected a JSON object (one system)");
+			api_problem(r, 400, "request body: expected a JSON object (one system)");
 		else
-			problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column,
-				e.text);
+			api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column,
+				    e.text);
 		json_decref(o);
-		return;
+		return NULL;
 	}
 	json_decref(o);
 	rc = ag_systems_parse(&set, q->body, q->body_len, "request body", &err);
 	if (rc) {
-		fail(r, rc, &err);
-		return;
+		api_fail(r, rc, &err);
+		return NULL;
 	}
 	if (set->n != 1) {
-		problem(r, 400, "request body: one system per request");
-	} else if (owner_may_write(who, set->systems[0].owner_unit, set->systems[0].id, r)) {
-		rc = ag_registry_add(q->ws, &set, 1, who->actor, false, &err);
-		if (rc)
-			fail(r, rc, &err);
-		else {
-			char id[256];
-			snprintf(id, sizeof(id), "%s", set->systems[0].id);
-			get_systems(q, id, r);
-			if (r->status == 200)
-				r->status = 201;
-		}
+		api_problem(r, 400, "request body: one system per request");
+		ag_system_set_free(set);
+		return NULL;
 	}
+	return set;
+}
+
+/* POST /systems (register; id NULL) or PUT /systems/{id} (a new revision
+ * of the descriptor; the stage stays, the gate moves it). */
+static void put_system(const struct api_request *q, const struct ag_identity *who,
+		       const char *id, struct api_response *r)
+{
+	struct ag_system_set *set = body_system(q, r);
+	const struct ag_system *s;
+	char unit[AG_USER_UNIT_MAX + 1], sid[256];
+	struct ag_err err;
+	int rc = 0;
+
+	if (!set)
+		return;
+	s = &set->systems[0];
+	snprintf(sid, sizeof(sid), "%s", s->id);
+	if (id && strcmp(id, sid)) {
+		api_problem(r, 400, "request body: the descriptor's id is '%.100s', not the path's "
+				    "'%.100s'", sid, id);
+		goto out;
+	}
+	if (id && (rc = api_system_unit(q, id, unit, sizeof(unit), &err))) {
+		api_fail(r, rc, &err);
+		goto out;
+	}
+	/* An owner neither edits another unit's system nor gives theirs away. */
+	if ((id && !api_owner_may_write(who, unit, sid, r)) ||
+	    !api_owner_may_write(who, s->owner_unit, sid, r))
+		goto out;
+	rc = ag_registry_add(q->ws, &set, 1, who->actor, id != NULL, &err);
+	if (rc) {
+		api_fail(r, rc, &err);
+		goto out;
+	}
+	get_systems(q, sid, r);
+	if (r->status == 200 && !id)
+		r->status = 201;
+out:
 	ag_system_set_free(set);
 }
 
@@ -568,21 +594,21 @@ static void post_evidence(const struct api_request *q, const struct ag_identity 
 	char unit[AG_USER_UNIT_MAX + 1];
 	struct ag_err err;
 	struct ag_json j;
-	json_t *o = body_object(q, r, approval ? approval_fields : evidence_fields);
+	json_t *o = api_body_object(q, r, approval ? approval_fields : evidence_fields);
 	int rc;
 
 	if (!o)
 		return;
-	if (!body_string(o, "control", true, &control, r) ||
-	    (!approval && !body_string(o, "url", true, &url, r)) ||
-	    !body_string(o, "note", false, &note, r))
+	if (!api_body_string(o, "control", true, &control, r) ||
+	    (!approval && !api_body_string(o, "url", true, &url, r)) ||
+	    !api_body_string(o, "note", false, &note, r))
 		goto out;
-	rc = system_unit(q, id, unit, sizeof(unit), &err);
+	rc = api_system_unit(q, id, unit, sizeof(unit), &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		goto out;
 	}
-	if (!owner_may_write(who, unit, id, r))
+	if (!api_owner_may_write(who, unit, id, r))
 		goto out;
 	if (approval)
 		rc = ag_approve(q->ws, q->catalog, id, control, note, who->actor, &err);
@@ -590,7 +616,7 @@ static void post_evidence(const struct api_request *q, const struct ag_identity 
 		rc = ag_evidence_add(q->ws, q->catalog, id, control, url, true, note, who->actor,
 				     NULL, &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		goto out;
 	}
 	ag_json_init(&j, &r->body, false);
@@ -608,7 +634,7 @@ static void post_evidence(const struct api_request *q, const struct ag_identity 
 	ag_json_key(&j, approval ? "approver" : "actor");
 	ag_json_cstr(&j, who->actor);
 	ag_json_end_object(&j);
-	json_ok(r, 201, &j);
+	api_json_ok(r, 201, &j);
 out:
 	json_decref(o);
 }
@@ -626,21 +652,21 @@ static void post_evidence_file(const struct api_request *q, const struct ag_iden
 	int rc;
 
 	if (!control || !*control || !name || !*name) {
-		problem(r, 400, "query parameters 'control' and 'name' are required "
-				"(?control=ID&name=FILE.pdf[&note=TEXT])");
+		api_problem(r, 400, "query parameters 'control' and 'name' are required "
+			    "(?control=ID&name=FILE.pdf[&note=TEXT])");
 		return;
 	}
-	rc = system_unit(q, id, unit, sizeof(unit), &err);
+	rc = api_system_unit(q, id, unit, sizeof(unit), &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
-	if (!owner_may_write(who, unit, id, r))
+	if (!api_owner_may_write(who, unit, id, r))
 		return;
 	rc = ag_evidence_add_bytes(q->ws, q->catalog, id, control, name, q->body, q->body_len,
 				   note && *note ? note : NULL, who->actor, sha, &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	ag_json_init(&j, &r->body, false);
@@ -660,7 +686,7 @@ static void post_evidence_file(const struct api_request *q, const struct ag_iden
 	ag_json_key(&j, "actor");
 	ag_json_cstr(&j, who->actor);
 	ag_json_end_object(&j);
-	json_ok(r, 201, &j);
+	api_json_ok(r, 201, &j);
 }
 
 /* ---- log-in sessions ---- */
@@ -685,13 +711,13 @@ static void post_session(const struct api_request *q, struct api_response *r)
 	struct ag_identity who;
 	struct ag_err err;
 	struct ag_json j;
-	json_t *o = body_object(q, r, login_fields);
+	json_t *o = api_body_object(q, r, login_fields);
 	unsigned wait;
 	int rc;
 
 	if (!o)
 		return;
-	if (!body_string(o, "name", true, &name, r) || !body_string(o, "password", true, &password, r))
+	if (!api_body_string(o, "name", true, &name, r) || !api_body_string(o, "password", true, &password, r))
 		goto out;
 	snprintf(kname, sizeof(kname), "n:%s", name);
 	snprintf(kaddr, sizeof(kaddr), "a:%s", q->client ? q->client : "");
@@ -699,8 +725,8 @@ static void post_session(const struct api_request *q, struct api_response *r)
 		if (q->metrics)
 			atomic_fetch_add(&q->metrics->logins_throttled, 1);
 		r->retry_after = wait;
-		problem(r, 429, "too many failed log-ins for this user or from this address: try "
-				"again in %u s", wait);
+		api_problem(r, 429, "too many failed log-ins for this user or from this address: try "
+			    "again in %u s", wait);
 		goto out;
 	}
 	rc = ag_session_login(q->ws, name, password, strlen(password), q->now, minutes, cookie,
@@ -714,11 +740,11 @@ static void post_session(const struct api_request *q, struct api_response *r)
 		if (q->metrics)
 			atomic_fetch_add(&q->metrics->logins_failed, 1);
 		r->authenticate = true;
-		problem(r, 401, "%s", err.msg);
+		api_problem(r, 401, "%s", err.msg);
 		goto out;
 	}
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		goto out;
 	}
 	if (q->throttle)
@@ -727,7 +753,7 @@ static void post_session(const struct api_request *q, struct api_response *r)
 	snprintf(r->actor, sizeof(r->actor), "%s", who.actor);
 	ag_json_init(&j, &r->body, false);
 	write_me(&j, &who, cookie, expires);
-	json_ok(r, 201, &j);
+	api_json_ok(r, 201, &j);
 	sodium_memzero(cookie, sizeof(cookie));
 out:
 	json_decref(o);
@@ -739,13 +765,13 @@ static void delete_session(const struct api_request *q, bool by_cookie, struct a
 	int rc;
 
 	if (!by_cookie) {
-		problem(r, 400, "DELETE /api/v1/session ends a log-in session; API tokens are "
-				"revoked with 'aigov token revoke'");
+		api_problem(r, 400, "DELETE /api/v1/session ends a log-in session; API tokens are "
+			    "revoked with 'aigov token revoke'");
 		return;
 	}
 	rc = ag_session_logout(q->ws, q->cookie, strlen(q->cookie), q->now, &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	session_cookie(q, r, NULL, 0);
@@ -765,41 +791,41 @@ static void post_assessment(const struct api_request *q, const struct ag_identit
 	struct ag_assessment_info info;
 	struct ag_buf json;
 	struct ag_err err;
-	json_t *o = body_object(q, r, assess_fields);
+	json_t *o = api_body_object(q, r, assess_fields);
 	int tier = -1, rc;
 
 	if (!o)
 		return;
 	ag_buf_init(&json);
-	if (!body_string(o, "tier", false, &tier_s, r) ||
-	    !body_string(o, "justification", false, &justification, r))
+	if (!api_body_string(o, "tier", false, &tier_s, r) ||
+	    !api_body_string(o, "justification", false, &justification, r))
 		goto out;
 	if (tier_s) {
 		for (int t = 0; ag_tier_ids[t] && tier < 0; t++)
 			if (!strcmp(tier_s, ag_tier_ids[t]))
 				tier = t;
 		if (tier < 0) {
-			problem(r, 400, "request body: 'tier' must be low, medium or high");
+			api_problem(r, 400, "request body: 'tier' must be low, medium or high");
 			goto out;
 		}
 	}
 	if (justification && tier < 0) {
-		problem(r, 400, "request body: 'justification' goes with 'tier' (an override)");
+		api_problem(r, 400, "request body: 'justification' goes with 'tier' (an override)");
 		goto out;
 	}
 	if (!q->risk_method) {
-		problem(r, 500, "no risk method");
+		api_problem(r, 500, "no risk method");
 		goto out;
 	}
 	rc = ag_registry_assess(q->ws, id, q->risk_method, q->catalog, who->actor, tier,
 				justification, &a, &info, &json, &err);
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		goto out;
 	}
 	ag_buf_reset(&r->body);
 	if (ag_buf_add(&r->body, json.buf, json.len)) {
-		problem(r, 500, "out of memory");
+		api_problem(r, 500, "out of memory");
 		goto out;
 	}
 	r->status = 201;
@@ -827,9 +853,9 @@ static void get_vendors(const struct api_request *q, const char *unused, struct 
 	rc = ag_vendor_list(q->ws, vendor_entry, &j, &err);
 	ag_json_end_array(&j);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
-		json_ok(r, 200, &j);
+		api_json_ok(r, 200, &j);
 }
 
 /* incidents, appeals (ag_cases_json's tables) or the statistics (NULL). */
@@ -842,9 +868,9 @@ static void get_cases(const struct api_request *q, const char *table, struct api
 	ag_json_init(&j, &r->body, false);
 	rc = table ? ag_cases_json(q->ws, table, &j, &err) : ag_stats_json(q->ws, &j, &err);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
-		json_ok(r, 200, &j);
+		api_json_ok(r, 200, &j);
 }
 
 /* ---- reads every role may make, kept in the read cache (cache.c) ---- */
@@ -876,7 +902,7 @@ static void cached_read(const struct api_request *q, const char *key, read_fn *f
 	if (!rc && cache)
 		rc = ag_ledger_size(st, &head, &err);
 	if (rc)
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 	else
 		fn(q, arg, r);
 	if (!rc && cache && r->status == 200)
@@ -937,7 +963,7 @@ static void get_asset(const struct api_request *q, struct api_response *r)
 		if (strcmp(a->name, name))
 			continue;
 		if (ag_buf_add(&r->body, (const char *)a->data, *a->len)) {
-			problem(r, 500, "out of memory");
+			api_problem(r, 500, "out of memory");
 			return;
 		}
 		r->status = 200;
@@ -948,7 +974,7 @@ static void get_asset(const struct api_request *q, struct api_response *r)
 				 "form-action 'self'; frame-ancestors 'none'";
 		return;
 	}
-	problem(r, 404, "no such file: %.200s", q->path);
+	api_problem(r, 404, "no such file: %.200s", q->path);
 }
 
 static void get_openapi(const struct api_request *q, struct api_response *r)
@@ -956,7 +982,7 @@ static void get_openapi(const struct api_request *q, struct api_response *r)
 	if (!get_only(q, r))
 		return;
 	if (ag_buf_add(&r->body, (const char *)openapi_yaml, openapi_yaml_len)) {
-		problem(r, 500, "out of memory");
+		api_problem(r, 500, "out of memory");
 		return;
 	}
 	r->status = 200;
@@ -975,7 +1001,7 @@ static void get_metrics(const struct api_request *q, struct api_response *r)
 	if (!get_only(q, r))
 		return;
 	if (!m) {
-		problem(r, 404, "no metrics here");
+		api_problem(r, 404, "no metrics here");
 		return;
 	}
 	ag_buf_addstr(b, "# HELP aigov_http_requests_total Requests answered, by status class.\n"
@@ -1045,18 +1071,15 @@ static void get_history(const struct api_request *q, const char *id, struct api_
 {
 	char unit[AG_USER_UNIT_MAX + 1], subject[300];
 	struct ag_err err;
-	int rc = system_unit(q, id, unit, sizeof(unit), &err);
+	int rc = api_system_unit(q, id, unit, sizeof(unit), &err);
 
 	if (rc) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	snprintf(subject, sizeof(subject), "system:%s", id);
 	get_log(q, subject, r);
 }
-
-#define OWNER_RISK (R(AG_USER_OWNER) | R(AG_USER_RISK))
-#define LEDGER_READERS (R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_ADMIN))
 
 /* /systems/{id}[/sub[/sub2]] */
 static void route_system(const struct api_request *q, const struct ag_identity *who,
@@ -1064,26 +1087,29 @@ static void route_system(const struct api_request *q, const struct ag_identity *
 {
 	if (sub2) {
 		if (strcmp(sub, "evidence") || strcmp(sub2, "files"))
-			problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
-		else if (method_is(q, r, "POST", "POST") && require(who, OWNER_RISK, r, "add evidence"))
+			api_problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
+		else if (api_method_is(q, r, "POST", "POST") && api_require(who, OWNER_RISK, r, "add evidence"))
 			post_evidence_file(q, who, id, r);
+	} else if (!sub && !strcmp(q->method, "PUT")) {
+		if (api_require(who, OWNER_RISK, r, "edit systems"))
+			put_system(q, who, id, r);
 	} else if (!sub) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
+		if (api_method_is(q, r, "GET", "GET, PUT") && api_require(who, ALL_ROLES, r, "read this"))
 			get_system(q, id, r);
 	} else if (!strcmp(sub, "evidence")) {
-		if (method_is(q, r, "POST", "POST") && require(who, OWNER_RISK, r, "add evidence"))
+		if (api_method_is(q, r, "POST", "POST") && api_require(who, OWNER_RISK, r, "add evidence"))
 			post_evidence(q, who, id, false, r);
 	} else if (!strcmp(sub, "approvals")) {
-		if (method_is(q, r, "POST", "POST") && require(who, R(AG_USER_RISK), r, "approve"))
+		if (api_method_is(q, r, "POST", "POST") && api_require(who, R(AG_USER_RISK), r, "approve"))
 			post_evidence(q, who, id, true, r);
 	} else if (!strcmp(sub, "assessments")) {
-		if (method_is(q, r, "POST", "POST") && require(who, R(AG_USER_RISK), r, "assess"))
+		if (api_method_is(q, r, "POST", "POST") && api_require(who, R(AG_USER_RISK), r, "assess"))
 			post_assessment(q, who, id, r);
 	} else if (!strcmp(sub, "history")) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, ALL_ROLES, r, "read this"))
 			get_history(q, id, r);
 	} else {
-		problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
+		api_problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
 	}
 }
 
@@ -1095,9 +1121,12 @@ static bool route_read(const struct api_request *q, const struct ag_identity *wh
 	static const struct {
 		const char *name;
 		read_fn *fn;
-	} reads[] = { { "gaps", get_gaps },	    { "vendors", get_vendors },
-		      { "incidents", get_incidents }, { "appeals", get_appeals },
-		      { "stats", get_stats } };
+		const char *allow; /* the methods of the path (POST: cases.c) */
+	} reads[] = { { "gaps", get_gaps, "GET" },
+		      { "vendors", get_vendors, "GET" },
+		      { "incidents", get_incidents, "GET, POST" },
+		      { "appeals", get_appeals, "GET, POST" },
+		      { "stats", get_stats, "GET" } };
 	size_t i = 0, n = sizeof(reads) / sizeof(reads[0]);
 	const char *system = NULL;
 	char key[sizeof(((struct cache_slot *)0)->key)];
@@ -1107,7 +1136,8 @@ static bool route_read(const struct api_request *q, const struct ag_identity *wh
 		i++;
 	if (i == n)
 		return false;
-	if (!method_is(q, r, "GET", "GET") || !require(who, ALL_ROLES, r, "read this"))
+	if (!api_method_is(q, r, "GET", reads[i].allow) ||
+	    !api_require(who, ALL_ROLES, r, "read this"))
 		return true;
 	/* The only parameter any of them reads. */
 	if (reads[i].fn == get_gaps && q->query)
@@ -1122,30 +1152,32 @@ static void route(const struct api_request *q, const struct ag_identity *who, bo
 		  char **seg, size_t n, struct api_response *r)
 {
 	if (n == 1 && !strcmp(seg[0], "me")) {
-		if (method_is(q, r, "GET", "GET"))
+		if (api_method_is(q, r, "GET", "GET"))
 			get_me(q, who, by_cookie, r);
 	} else if (n == 1 && !strcmp(seg[0], "session")) {
-		if (method_is(q, r, "DELETE", "POST, DELETE"))
+		if (api_method_is(q, r, "DELETE", "POST, DELETE"))
 			delete_session(q, by_cookie, r);
 	} else if (n == 1 && !strcmp(seg[0], "systems")) {
 		if (!strcmp(q->method, "POST")) {
-			if (require(who, OWNER_RISK, r, "register systems"))
-				post_system(q, who, r);
-		} else if (method_is(q, r, "GET", "GET, POST") && require(who, ALL_ROLES, r, "read this")) {
+			if (api_require(who, OWNER_RISK, r, "register systems"))
+				put_system(q, who, NULL, r);
+		} else if (api_method_is(q, r, "GET", "GET, POST") && api_require(who, ALL_ROLES, r, "read this")) {
 			cached_read(q, "systems", get_systems, NULL, r);
 		}
+	} else if (api_route_cases(q, who, seg, n, r)) {
+		/* answered */
 	} else if (n >= 2 && n <= 4 && !strcmp(seg[0], "systems")) {
 		route_system(q, who, seg[1], n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, r);
 	} else if (n == 1 && route_read(q, who, seg[0], r)) {
 		/* answered */
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "verify")) {
-		if (method_is(q, r, "GET", "GET") && require(who, ALL_ROLES, r, "read this"))
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, ALL_ROLES, r, "read this"))
 			get_verify(q, r);
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "log")) {
-		if (method_is(q, r, "GET", "GET") && require(who, LEDGER_READERS, r, "read the ledger"))
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, LEDGER_READERS, r, "read the ledger"))
 			get_log(q, NULL, r);
 	} else {
-		problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
+		api_problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
 	}
 }
 
@@ -1196,18 +1228,18 @@ void api_handle(const struct api_request *request, struct api_response *r)
 	if (route_public(q, r))
 		return;
 	if (strncmp(q->path, "/api/v1/", 8) || strlen(q->path) >= sizeof(path)) {
-		problem(r, 404, "no such endpoint: %.200s (the API is under /api/v1/)", q->path);
+		api_problem(r, 404, "no such endpoint: %.200s (the API is under /api/v1/)", q->path);
 		return;
 	}
 	memcpy(path, q->path + 8, strlen(q->path + 8) + 1);
 	n = split(path, seg);
 	if (n == 0 || n > MAX_SEGMENTS) {
-		problem(r, 404, "no such endpoint: %.200s", q->path);
+		api_problem(r, 404, "no such endpoint: %.200s", q->path);
 		return;
 	}
 	/* What the caches are checked against: one statement per request. */
 	if (q->cache && (rc = ag_ledger_size(q->ws->store, &q->ledger_size, &err))) {
-		fail(r, rc, &err);
+		api_fail(r, rc, &err);
 		return;
 	}
 	if (!authenticate(q, r, &who, &by_cookie) || (by_cookie && !csrf_ok(q, r)))

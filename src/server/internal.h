@@ -9,7 +9,10 @@
 #include "aigov/buf.h"
 #include "aigov/identity.h"
 #include "aigov/risk.h"
+#include "aigov/json.h"
 #include "aigov/workspace.h"
+
+#include <jansson.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -154,6 +157,47 @@ struct api_response {
 
 /* Answer q into r (r->body initialised by the caller). */
 void api_handle(const struct api_request *q, struct api_response *r);
+
+/* ---- shared by the API's handlers (api.c, cases.c) ---- */
+
+#define R(x) (1u << (x))
+#define ALL_ROLES (R(AG_USER_OWNER) | R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_BOARD) | \
+		   R(AG_USER_ADMIN))
+#define OWNER_RISK (R(AG_USER_OWNER) | R(AG_USER_RISK))
+#define LEDGER_READERS (R(AG_USER_RISK) | R(AG_USER_AUDITOR) | R(AG_USER_ADMIN))
+
+/* r becomes an RFC 9457 problem (its body replaced). */
+void api_problem(struct api_response *r, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A library error as a problem: 404, 403, 409, 400, else 500 (detail hidden). */
+void api_fail(struct api_response *r, int rc, const struct ag_err *err);
+/* r's body, written with j, answers with status (500 if j ran out of memory). */
+void api_json_ok(struct api_response *r, unsigned status, struct ag_json *j);
+/* Whether who's role is in mask; else 403 saying `what` is not allowed. */
+bool api_require(const struct ag_identity *who, unsigned mask, struct api_response *r,
+		 const char *what);
+/* Owners write only their own unit's systems; everyone else passes. */
+bool api_owner_may_write(const struct ag_identity *who, const char *owner_unit,
+			 const char *system_id, struct api_response *r);
+/* Whether the method is `want`; else 405 with Allow: allow. */
+bool api_method_is(const struct api_request *q, struct api_response *r, const char *want,
+		   const char *allow);
+/* The owner unit of system id into unit (AG_ENOTFOUND when there is none). */
+int api_system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
+		    struct ag_err *err);
+/* The body as a JSON object whose members are all in `fields` (NULL-ended);
+ * NULL with r answered (415, 400) otherwise.  The caller json_decref()s it. */
+json_t *api_body_object(const struct api_request *q, struct api_response *r,
+			const char *const *fields);
+/* Member key as a non-empty string: required, or optional (*out NULL). */
+bool api_body_string(json_t *o, const char *key, bool required, const char **out,
+		     struct api_response *r);
+
+/* The incident, appeal, vendor-review, stage and oversight writes
+ * (cases.c): seg[0..n) under /api/v1/.  False when the path is none of
+ * theirs. */
+bool api_route_cases(const struct api_request *q, const struct ag_identity *who, char **seg,
+		     size_t n, struct api_response *r);
 
 /* The web UI's files, embedded at build time (web_assets.c, generated). */
 struct web_asset {

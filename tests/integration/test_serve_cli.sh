@@ -199,7 +199,75 @@ hasnt "history: only this system" "$T/body" '"subject":"workspace"'
 req "history of nothing: 404" 404 alice GET /api/v1/systems/nope/history
 for ep in vendors incidents appeals stats; do
 	req "board reads $ep" 200 bea GET /api/v1/$ep
+done
+for ep in vendors stats; do
 	req "POST $ep: 405" 405 rita POST /api/v1/$ep --data-binary '{}'
+done
+
+# ---- the second line's writes: incidents, appeals, vendor reviews,
+# stage moves, oversight.  Every refusal leaves the ledger as it was. ----
+"$AIGOV" vendor add "$AIGOV_SOURCE_DIR/examples/vendors/acme-analytics.yaml" > /dev/null
+INC='{"system":"branch-queue-forecast","title":"Forecast feed late","severity":"medium"}'
+APP='{"system":"branch-queue-forecast","decision_ref":"Q-2026-118","reason":"Staffing plan was wrong for my branch"}'
+before=$(ledger_count)
+for who in carol bea alice olga; do
+	req "$who may not open incidents" 403 $who POST /api/v1/incidents --data-binary "$INC"
+	req "$who may not close incidents" 403 $who POST /api/v1/incidents/1/close --data-binary '{"resolution":"x"}'
+	req "$who may not resolve appeals" 403 $who POST /api/v1/appeals/1/resolve --data-binary '{"outcome":"upheld"}'
+	req "$who may not review vendors" 403 $who POST /api/v1/vendors/acme-analytics/reviews --data-binary '{"result":"pass"}'
+done
+for who in carol bea olga; do
+	req "$who may not record appeals here" 403 $who POST /api/v1/appeals --data-binary "$APP"
+	req "$who may not move the stage" 403 $who POST /api/v1/systems/branch-queue-forecast/stage --data-binary '{"to":"data"}'
+	req "$who may not shut it down" 403 $who POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"drill","reason":"quarterly drill"}'
+	req "$who may not edit it" 403 $who PUT /api/v1/systems/branch-queue-forecast --data-binary "@$T/sys.json"
+done
+req "incident: unknown field" 400 rita POST /api/v1/incidents --data-binary '{"system":"branch-queue-forecast","title":"t","severity":"low","owner":"x"}'
+req "incident: bad severity" 400 rita POST /api/v1/incidents --data-binary '{"system":"branch-queue-forecast","title":"t","severity":"huge"}'
+has "bad severity: the choices" "$T/body" "low, medium, high, critical"
+req "incident: breach not a boolean" 400 rita POST /api/v1/incidents --data-binary '{"system":"branch-queue-forecast","title":"t","severity":"low","breach":"yes"}'
+req "incident: no such system" 404 rita POST /api/v1/incidents --data-binary '{"system":"nope","title":"t","severity":"low"}'
+req "incident: malformed JSON" 400 rita POST /api/v1/incidents --data-binary '{"system":'
+req "incident 0 is no path" 404 rita POST /api/v1/incidents/0/close --data-binary '{"resolution":"x"}'
+req "incident 99: 404" 404 rita POST /api/v1/incidents/99/close --data-binary '{"resolution":"the feed is back"}'
+req "stage: not a stage" 400 rita POST /api/v1/systems/branch-queue-forecast/stage --data-binary '{"to":"moon"}'
+req "edit: the id must be the path's" 400 rita PUT /api/v1/systems/card-fraud --data-binary "@$T/sys.json"
+req "edit: no such system" 404 rita PUT /api/v1/systems/nope --data-binary "$(sed 's/branch-queue-forecast/nope/' "$T/sys.json")"
+req "appeal: no decision" 400 alice POST /api/v1/appeals --data-binary '{"system":"branch-queue-forecast","reason":"r"}'
+if [ "$(ledger_count)" -eq "$before" ]; then ok "refused writes recorded nothing"; else
+	bad "refused writes changed the ledger"; fi
+
+req "risk opens an incident" 201 rita POST /api/v1/incidents --data-binary "$INC"
+has "incident: its number" "$T/body" '"id":'
+inc=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/body")
+req "risk updates it" 200 rita POST /api/v1/incidents/$inc --data-binary '{"root_cause":"upstream batch job ran late"}'
+req "an update needs something" 400 rita POST /api/v1/incidents/$inc --data-binary '{}'
+req "risk closes it" 200 rita POST /api/v1/incidents/$inc/close --data-binary '{"resolution":"batch moved earlier"}'
+req "closed twice: 400" 400 rita POST /api/v1/incidents/$inc/close --data-binary '{"resolution":"again"}'
+req "owner records an appeal" 201 alice POST /api/v1/appeals --data-binary "$APP"
+app=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/body")
+req "appeal: open" 200 carol GET /api/v1/appeals
+has "appeal listed" "$T/body" "Q-2026-118"
+req "appeal: bad outcome" 400 rita POST /api/v1/appeals/$app/resolve --data-binary '{"outcome":"maybe"}'
+req "risk resolves it" 200 rita POST /api/v1/appeals/$app/resolve --data-binary '{"outcome":"amended","note":"plan redone by hand"}'
+has "resolved: outcome" "$T/body" '"outcome":"amended"'
+req "risk reviews a vendor" 201 rita POST /api/v1/vendors/acme-analytics/reviews --data-binary '{"result":"conditional","note":"exit plan pending"}'
+has "review: shown with the vendor" "$T/body" "exit plan pending"
+req "review of no vendor: 404" 404 rita POST /api/v1/vendors/nope/reviews --data-binary '{"result":"pass"}'
+req "owner runs a drill" 201 alice POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"drill","reason":"quarterly shutdown drill"}'
+req "resume what runs: 400" 400 alice POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"resume","reason":"nothing to resume"}'
+sed 's/Forecasts branch queues/Forecasts branch queues hourly/' "$T/sys.json" > "$T/sys2.json"
+req "owner edits the descriptor" 200 alice PUT /api/v1/systems/branch-queue-forecast --data-binary "@$T/sys2.json"
+has "edit: new purpose" "$T/body" "hourly"
+sed 's/"owner_unit": "retail"/"owner_unit": "wealth"/' "$T/sys2.json" > "$T/sys3.json"
+req "owner may not give it away" 403 alice PUT /api/v1/systems/branch-queue-forecast --data-binary "@$T/sys3.json"
+req "stage: the gate decides" 403 alice POST /api/v1/systems/branch-queue-forecast/stage --data-binary '{"to":"data"}'
+has "gate: why" "$T/body" "cannot leave stage planning"
+run "ledger: the writes by their users" 0 ledger log
+for a in "user:rita incident.open" "user:rita incident.close" "user:alice appeal.add" "user:rita appeal.resolve" \
+	"user:rita vendor.review" "user:alice oversight.drill" "user:alice system.update"; do
+	set -- $a
+	grep "$1" "$T/out" | grep -q "$2" && ok "ledger: $2 by $1" || bad "ledger: no $2 by $1"
 done
 req "stats: counts" 200 carol GET /api/v1/stats
 has "stats: systems" "$T/body" '"systems":1'
@@ -225,10 +293,20 @@ has "OpenAPI 3.1" "$T/body" "openapi: 3.1"
 # public answer), never "no such endpoint".
 sed -n 's|^  \(/[^:]*\):$|\1|p' "$T/body" | sed 's|{id}|branch-queue-forecast|' > "$T/paths"
 [ "$(wc -l < "$T/paths")" -ge 15 ] && ok "OpenAPI lists the paths" || bad "OpenAPI paths: $(wc -l < "$T/paths")"
-while read -r path; do
-	code=$(curl -s -o "$T/body" -w '%{http_code}' "$U$path")
-	if grep -q "no such endpoint" "$T/body"; then bad "OpenAPI path $path is not routed ($code)"; fi
-done < "$T/paths"
+# ...and every method it gives each path is routed, with that method: a
+# risk user's request with an empty body never gets "no such endpoint"
+# or 405.
+awk '/^  \/[^:]*:$/ { p = substr($1, 1, length($1) - 1) }
+     /^    (get|post|put|delete):$/ { m = $1; sub(":", "", m); print toupper(m), p }' "$T/body" |
+	sed 's|{id}|branch-queue-forecast|; s|{n}|1|; s|{vendor}|acme-analytics|' > "$T/ops"
+[ "$(wc -l < "$T/ops")" -gt "$(wc -l < "$T/paths")" ] && ok "OpenAPI lists the methods" ||
+	bad "OpenAPI methods: $(wc -l < "$T/ops")"
+while read -r method path; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $(cat "$T/rita.tok")" \
+		-H 'Content-Type: application/json' --data-binary '{}' "$U$path")
+	if [ "$code" = 405 ] || grep -q "no such endpoint" "$T/body"; then
+		bad "OpenAPI's $method $path is not routed ($code)"; fi
+done < "$T/ops"
 req "metrics without a user" 200 - GET /metrics
 has "metrics: requests" "$T/body" 'aigov_http_requests_total{code="2xx"}'
 has "metrics: histogram" "$T/body" 'aigov_http_request_duration_seconds_bucket{le="+Inf"}'
