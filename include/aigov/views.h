@@ -10,6 +10,7 @@
 #include "aigov/json.h"
 #include "aigov/ledger.h"
 #include "aigov/registry.h"
+#include "aigov/workspace.h"
 
 /* {system, stage, tier, assessment_due, assessment_overdue, missing,
  *  overdue, vendor_findings: [..], controls: [{id, status, due, last}]} */
@@ -22,5 +23,15 @@ void ag_view_verify_report(struct ag_json *j, const struct ag_verify_report *rep
 
 /* {seq, time, actor, action, subject, payload, prev, hash} */
 void ag_view_ledger_entry(struct ag_json *j, const struct ag_ledger_entry *e);
+
+/* {id, tree_size, root, time, key_id, signature} */
+void ag_view_checkpoint(struct ag_json *j, const struct ag_ledger_checkpoint *c);
+
+/* {seq, leaf_index, tree_size, leaf_hash, path: [hex], checkpoint,
+ *  signature_valid, verified} */
+void ag_view_inclusion_check(struct ag_json *j, const struct ag_inclusion_check *c);
+
+/* {old, new (checkpoints), path: [hex], signatures_valid, verified} */
+void ag_view_consistency_check(struct ag_json *j, const struct ag_consistency_check *c);
 
 #endif

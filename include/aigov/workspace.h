@@ -82,4 +82,33 @@ int ag_workspace_config_parse(struct ag_workspace_config *cfg, const char *text,
 			      size_t len, const char *name, struct ag_err *err);
 void ag_workspace_config_release(struct ag_workspace_config *cfg);
 
+/* ---- proofs, checked against the workspace's signed checkpoints ---- */
+
+/* A checkpoint by id, or (id 0) the newest covering at least `at_least`
+ * entries; AG_ENOTFOUND, with a message saying what to do, when none. */
+int ag_workspace_checkpoint(struct ag_workspace *ws, uint64_t id, uint64_t at_least,
+			    struct ag_ledger_checkpoint *out, struct ag_err *err);
+
+struct ag_inclusion_check {
+	uint64_t seq;
+	struct ag_inclusion_proof proof;
+	struct ag_ledger_checkpoint checkpoint;
+	bool signature_valid;  /* the checkpoint's signature, by the workspace's key */
+	bool verified;         /* and the path leads from the entry to its root */
+};
+/* Entry seq's inclusion in checkpoint `checkpoint_id` (0: the newest that
+ * covers it).  A failed check is a result (verified false), not an error. */
+int ag_workspace_prove_inclusion(struct ag_workspace *ws, uint64_t seq, uint64_t checkpoint_id,
+				 struct ag_inclusion_check *out, struct ag_err *err);
+
+struct ag_consistency_check {
+	struct ag_consistency_proof proof;
+	struct ag_ledger_checkpoint old, new;
+	bool signatures_valid, verified;
+};
+/* That checkpoint new_id's tree extends old_id's (AG_EINVAL when old_id
+ * is the larger). */
+int ag_workspace_prove_consistency(struct ag_workspace *ws, uint64_t old_id, uint64_t new_id,
+				   struct ag_consistency_check *out, struct ag_err *err);
+
 #endif

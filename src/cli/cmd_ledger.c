@@ -235,24 +235,6 @@ static int read_data(const char *spec, struct ag_buf *buf, const char **name,
 	return rc;
 }
 
-static void json_checkpoint(struct ag_json *j, const struct ag_ledger_checkpoint *c)
-{
-	ag_json_begin_object(j);
-	ag_json_key(j, "id");
-	ag_json_u64(j, c->id);
-	ag_json_key(j, "tree_size");
-	ag_json_u64(j, c->tree_size);
-	ag_json_key(j, "root");
-	ag_json_cstr(j, c->root);
-	ag_json_key(j, "time");
-	ag_json_cstr(j, c->time);
-	ag_json_key(j, "key_id");
-	ag_json_cstr(j, c->key_id);
-	ag_json_key(j, "signature");
-	ag_json_cstr(j, c->signature);
-	ag_json_end_object(j);
-}
-
 /* ---- append ---------------------------------------------------------------------- */
 
 static int run_append(char **args, int nargs)
@@ -407,7 +389,7 @@ static int run_checkpoint(char **args, int nargs)
 	if (opt_json) {
 		struct cli_json out;
 		struct ag_json *j = cli_json_init(&out, false);
-		json_checkpoint(j, &c);
+		ag_view_checkpoint(j, &c);
 		rc = cli_json_print(&out);
 		return rc;
 	}
@@ -504,55 +486,6 @@ static void hex_line(const char *label, const uint8_t h[AG_HASH_LEN])
 	printf("  %-12s %s\n", label, hex);
 }
 
-static void json_hashes(struct ag_json *j, const char *key,
-			const uint8_t (*h)[AG_HASH_LEN], size_t n)
-{
-	char hex[AG_HASH_HEX_LEN + 1];
-
-	ag_json_key(j, key);
-	ag_json_begin_array(j);
-	for (size_t i = 0; i < n; i++) {
-		ag_hex_encode(hex, h[i], AG_HASH_LEN);
-		ag_json_cstr(j, hex);
-	}
-	ag_json_end_array(j);
-}
-
-static void json_hash(struct ag_json *j, const char *key, const uint8_t h[AG_HASH_LEN])
-{
-	char hex[AG_HASH_HEX_LEN + 1];
-
-	ag_hex_encode(hex, h, AG_HASH_LEN);
-	ag_json_key(j, key);
-	ag_json_cstr(j, hex);
-}
-
-/* A checkpoint by id (0: the newest covering `at_least` entries). */
-static int find_checkpoint(struct ag_workspace *ws, uint64_t id, uint64_t at_least,
-			   struct ag_ledger_checkpoint *out, struct ag_err *err)
-{
-	struct ag_ledger_checkpoint *all;
-	size_t n;
-	int rc = ag_ledger_checkpoints(ws->store, &all, &n, err);
-
-	if (rc)
-		return rc;
-	rc = AG_ENOTFOUND;
-	for (size_t i = n; i-- > 0;)
-		if (id ? all[i].id == id : all[i].tree_size >= at_least) {
-			*out = all[i];
-			rc = 0;
-			break;
-		}
-	free(all);
-	if (rc && id)
-		return ag_err_set(err, rc, "there is no checkpoint %" PRIu64, id);
-	if (rc)
-		return ag_err_set(err, rc, "no checkpoint covers entry %" PRIu64
-				  " yet; run 'aigov ledger checkpoint'", at_least);
-	return 0;
-}
-
 static bool parse_u64_arg(const char *s, uint64_t *v)
 {
 	int64_t i;
@@ -563,23 +496,12 @@ static bool parse_u64_arg(const char *s, uint64_t *v)
 	return true;
 }
 
-/* The signed root, decoded; false when the checkpoint's signature fails. */
-static bool signed_root(struct ag_workspace *ws, const struct ag_ledger_checkpoint *c,
-			uint8_t root[AG_HASH_LEN])
-{
-	return ag_ledger_checkpoint_signed(c, &ws->key, ws->cfg.workspace_id) &&
-	       ag_hex_decode(root, AG_HASH_LEN, c->root, strlen(c->root));
-}
-
 static int run_prove(char **args, int nargs)
 {
 	struct ag_workspace *ws = NULL;
-	struct ag_inclusion_proof p;
-	struct ag_ledger_checkpoint c;
-	uint8_t root[AG_HASH_LEN];
+	struct ag_inclusion_check c;
 	struct ag_err err;
 	uint64_t seq;
-	bool sig_ok, ok;
 	int exit_code, rc;
 
 	if (!cli_nargs_ok(&prove_usage, nargs, 1, "SEQ", &exit_code))
@@ -591,77 +513,48 @@ static int run_prove(char **args, int nargs)
 	if (exit_code)
 		return exit_code;
 	ag_err_clear(&err);
-	rc = find_checkpoint(ws, opt_checkpoint, seq, &c, &err);
-	if (!rc && seq > c.tree_size)
-		rc = ag_err_set(&err, AG_EINVAL, "checkpoint %" PRIu64 " covers entries 1..%"
-				PRIu64 ", not %" PRIu64, c.id, c.tree_size, seq);
-	if (!rc)
-		rc = ag_ledger_prove_inclusion(ws->store, seq, c.tree_size, &p, &err);
-	if (rc) {
-		ag_workspace_free(ws);
-		return cli_fail(rc, err.msg);
-	}
-	sig_ok = signed_root(ws, &c, root);
-	ok = sig_ok && ag_merkle_verify_inclusion(p.leaf, seq - 1, p.tree_size,
-						   (const uint8_t (*)[AG_HASH_LEN])p.path,
-						   p.len, root);
+	rc = ag_workspace_prove_inclusion(ws, seq, opt_checkpoint, &c, &err);
 	ag_workspace_free(ws);
+	if (rc)
+		return cli_fail(rc, err.msg);
 	if (opt_json) {
 		struct cli_json out;
-		struct ag_json *j = cli_json_init(&out, true);
-		ag_json_begin_object(j);
-		ag_json_key(j, "seq");
-		ag_json_u64(j, seq);
-		ag_json_key(j, "leaf_index");
-		ag_json_u64(j, seq - 1);
-		ag_json_key(j, "tree_size");
-		ag_json_u64(j, p.tree_size);
-		json_hash(j, "leaf_hash", p.leaf);
-		json_hashes(j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
-		ag_json_key(j, "checkpoint");
-		json_checkpoint(j, &c);
-		ag_json_key(j, "signature_valid");
-		ag_json_bool(j, sig_ok);
-		ag_json_key(j, "verified");
-		ag_json_bool(j, ok);
-		ag_json_end_object(j);
+		ag_view_inclusion_check(cli_json_init(&out, true), &c);
 		rc = cli_json_print(&out);
-		return rc ? rc : (ok ? EXIT_OK : EXIT_FINDINGS);
+		return rc ? rc : (c.verified ? EXIT_OK : EXIT_FINDINGS);
 	}
 	printf(L("inclusion proof of entry %" PRIu64 " in checkpoint %" PRIu64
 		 " (%" PRIu64 " entries, RFC 9162 section 2.1.3)\n",
 		 "第 %" PRIu64 " 筆紀錄包含於檢查點 %" PRIu64 "（%" PRIu64
 		 " 筆紀錄）的證明（RFC 9162 第 2.1.3 節）\n"),
-	       seq, c.id, p.tree_size);
+	       seq, c.checkpoint.id, c.proof.tree_size);
 	printf("  leaf index   %" PRIu64 "\n", seq - 1);
-	hex_line("leaf hash", p.leaf);
-	for (size_t i = 0; i < p.len; i++) {
+	hex_line("leaf hash", c.proof.leaf);
+	for (size_t i = 0; i < c.proof.len; i++) {
 		char label[32];
 		snprintf(label, sizeof(label), "path[%zu]", i);
-		hex_line(label, p.path[i]);
+		hex_line(label, c.proof.path[i]);
 	}
-	printf("  %-12s %s\n", "signed root", c.root);
-	if (ok)
+	printf("  %-12s %s\n", "signed root", c.checkpoint.root);
+	if (c.verified)
 		printf("%s\n", L("verified: the path leads from the entry's hash to the signed root",
 				 "已驗證：此路徑由該筆紀錄的雜湊通往已簽署的根雜湊"));
 	else
-		printf("%s\n", sig_ok ? L("NOT VERIFIED: the path does not lead to the signed root "
+		printf("%s\n", c.signature_valid
+				      ? L("NOT VERIFIED: the path does not lead to the signed root "
 					  "(run 'aigov ledger verify')",
 					  "驗證失敗：此路徑無法通往已簽署的根雜湊（請執行 'aigov ledger verify'）")
 				      : L("NOT VERIFIED: the checkpoint's signature is invalid",
 					  "驗證失敗：檢查點的簽章無效"));
-	return ok ? EXIT_OK : EXIT_FINDINGS;
+	return c.verified ? EXIT_OK : EXIT_FINDINGS;
 }
 
 static int run_consistency(char **args, int nargs)
 {
 	struct ag_workspace *ws = NULL;
-	struct ag_consistency_proof p;
-	struct ag_ledger_checkpoint a, b;
-	uint8_t ra[AG_HASH_LEN], rb[AG_HASH_LEN];
+	struct ag_consistency_check c;
 	struct ag_err err;
 	uint64_t old_id, new_id;
-	bool sig_ok, ok;
 	int exit_code, rc;
 
 	if (!cli_nargs_ok(&consistency_usage, nargs, 2, "OLD NEW (checkpoint ids)", &exit_code))
@@ -673,60 +566,35 @@ static int run_consistency(char **args, int nargs)
 	if (exit_code)
 		return exit_code;
 	ag_err_clear(&err);
-	rc = find_checkpoint(ws, old_id, 0, &a, &err);
-	if (!rc)
-		rc = find_checkpoint(ws, new_id, 0, &b, &err);
-	if (!rc && a.tree_size > b.tree_size)
-		rc = ag_err_set(&err, AG_EINVAL, "checkpoint %" PRIu64 " (%" PRIu64 " entries) "
-				"is newer than checkpoint %" PRIu64 " (%" PRIu64 "); swap them",
-				a.id, a.tree_size, b.id, b.tree_size);
-	if (!rc)
-		rc = ag_ledger_prove_consistency(ws->store, a.tree_size, b.tree_size, &p, &err);
-	if (rc) {
-		ag_workspace_free(ws);
-		return cli_fail(rc, err.msg);
-	}
-	sig_ok = signed_root(ws, &a, ra) && signed_root(ws, &b, rb);
-	ok = sig_ok && ag_merkle_verify_consistency(a.tree_size, b.tree_size, ra, rb,
-						     (const uint8_t (*)[AG_HASH_LEN])p.path,
-						     p.len);
+	rc = ag_workspace_prove_consistency(ws, old_id, new_id, &c, &err);
 	ag_workspace_free(ws);
+	if (rc)
+		return cli_fail(rc, err.msg);
 	if (opt_json) {
 		struct cli_json out;
-		struct ag_json *j = cli_json_init(&out, true);
-		ag_json_begin_object(j);
-		ag_json_key(j, "old");
-		json_checkpoint(j, &a);
-		ag_json_key(j, "new");
-		json_checkpoint(j, &b);
-		json_hashes(j, "path", (const uint8_t (*)[AG_HASH_LEN])p.path, p.len);
-		ag_json_key(j, "signatures_valid");
-		ag_json_bool(j, sig_ok);
-		ag_json_key(j, "verified");
-		ag_json_bool(j, ok);
-		ag_json_end_object(j);
+		ag_view_consistency_check(cli_json_init(&out, true), &c);
 		rc = cli_json_print(&out);
-		return rc ? rc : (ok ? EXIT_OK : EXIT_FINDINGS);
+		return rc ? rc : (c.verified ? EXIT_OK : EXIT_FINDINGS);
 	}
 	printf(L("consistency proof from checkpoint %" PRIu64 " (%" PRIu64 " entries) to "
 		 "checkpoint %" PRIu64 " (%" PRIu64 " entries), RFC 9162 section 2.1.4\n",
 		 "檢查點 %" PRIu64 "（%" PRIu64 " 筆）至檢查點 %" PRIu64 "（%" PRIu64
 		 " 筆）的一致性證明（RFC 9162 第 2.1.4 節）\n"),
-	       a.id, a.tree_size, b.id, b.tree_size);
-	printf("  %-12s %s\n  %-12s %s\n", "old root", a.root, "new root", b.root);
-	for (size_t i = 0; i < p.len; i++) {
+	       c.old.id, c.old.tree_size, c.new.id, c.new.tree_size);
+	printf("  %-12s %s\n  %-12s %s\n", "old root", c.old.root, "new root", c.new.root);
+	for (size_t i = 0; i < c.proof.len; i++) {
 		char label[32];
 		snprintf(label, sizeof(label), "path[%zu]", i);
-		hex_line(label, p.path[i]);
+		hex_line(label, c.proof.path[i]);
 	}
-	if (ok)
+	if (c.verified)
 		printf("%s\n", L("verified: the newer ledger extends the older one unchanged",
 				 "已驗證：較新的帳本是在較舊的帳本之後延伸，未更動既有紀錄"));
 	else
 		printf("%s\n", L("NOT VERIFIED: the checkpoints do not describe one growing ledger "
 				 "(run 'aigov ledger verify')",
 				 "驗證失敗：兩個檢查點並非同一本持續成長的帳本（請執行 'aigov ledger verify'）"));
-	return ok ? EXIT_OK : EXIT_FINDINGS;
+	return c.verified ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /* ---- export --------------------------------------------------------------------------------- */

@@ -5,7 +5,9 @@
  */
 #include "aigov/ledger.h"
 
+#include "aigov/merkle.h"
 #include "aigov/str.h"
+#include "aigov/workspace.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -140,4 +142,95 @@ int ag_ledger_prove_consistency(struct ag_store *s, uint64_t old_size,
 					 old_size, p->path, &p->len, err);
 	free(leaves);
 	return rc;
+}
+
+/* ---- checked against the workspace's signed checkpoints ---- */
+
+int ag_workspace_checkpoint(struct ag_workspace *ws, uint64_t id, uint64_t at_least,
+			    struct ag_ledger_checkpoint *out, struct ag_err *err)
+{
+	struct ag_ledger_checkpoint *all;
+	size_t n;
+	int rc = ag_ledger_checkpoints(ws->store, &all, &n, err);
+
+	if (rc)
+		return rc;
+	rc = AG_ENOTFOUND;
+	for (size_t i = n; i-- > 0;)
+		if (id ? all[i].id == id : all[i].tree_size >= at_least) {
+			*out = all[i];
+			rc = 0;
+			break;
+		}
+	free(all);
+	if (rc && id)
+		return ag_err_set(err, rc, "there is no checkpoint %" PRIu64, id);
+	if (rc)
+		return ag_err_set(err, rc, "no checkpoint covers entry %" PRIu64
+				  " yet; run 'aigov ledger checkpoint'", at_least);
+	return 0;
+}
+
+/* The signed root, decoded; false when the checkpoint's signature fails. */
+static bool signed_root(struct ag_workspace *ws, const struct ag_ledger_checkpoint *c,
+			uint8_t root[AG_HASH_LEN])
+{
+	return ag_ledger_checkpoint_signed(c, &ws->key, ws->cfg.workspace_id) &&
+	       ag_hex_decode(root, AG_HASH_LEN, c->root, strlen(c->root));
+}
+
+int ag_workspace_prove_inclusion(struct ag_workspace *ws, uint64_t seq, uint64_t checkpoint_id,
+				 struct ag_inclusion_check *out, struct ag_err *err)
+{
+	uint8_t root[AG_HASH_LEN];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->seq = seq;
+	if (seq == 0)
+		return ag_err_set(err, AG_EINVAL, "entries are numbered from 1");
+	rc = ag_workspace_checkpoint(ws, checkpoint_id, seq, &out->checkpoint, err);
+	if (!rc && seq > out->checkpoint.tree_size)
+		rc = ag_err_set(err, AG_EINVAL, "checkpoint %" PRIu64 " covers entries 1..%"
+				PRIu64 ", not %" PRIu64, out->checkpoint.id,
+				out->checkpoint.tree_size, seq);
+	if (!rc)
+		rc = ag_ledger_prove_inclusion(ws->store, seq, out->checkpoint.tree_size,
+					       &out->proof, err);
+	if (rc)
+		return rc;
+	out->signature_valid = signed_root(ws, &out->checkpoint, root);
+	out->verified = out->signature_valid &&
+			ag_merkle_verify_inclusion(out->proof.leaf, seq - 1, out->proof.tree_size,
+						   (const uint8_t (*)[AG_HASH_LEN])out->proof.path,
+						   out->proof.len, root);
+	return 0;
+}
+
+int ag_workspace_prove_consistency(struct ag_workspace *ws, uint64_t old_id, uint64_t new_id,
+				   struct ag_consistency_check *out, struct ag_err *err)
+{
+	uint8_t ra[AG_HASH_LEN], rb[AG_HASH_LEN];
+	const struct ag_ledger_checkpoint *a = &out->old, *b = &out->new;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ag_workspace_checkpoint(ws, old_id, 0, &out->old, err);
+	if (!rc)
+		rc = ag_workspace_checkpoint(ws, new_id, 0, &out->new, err);
+	if (!rc && a->tree_size > b->tree_size)
+		rc = ag_err_set(err, AG_EINVAL, "checkpoint %" PRIu64 " (%" PRIu64 " entries) "
+				"is newer than checkpoint %" PRIu64 " (%" PRIu64 "); swap them",
+				a->id, a->tree_size, b->id, b->tree_size);
+	if (!rc)
+		rc = ag_ledger_prove_consistency(ws->store, a->tree_size, b->tree_size,
+						 &out->proof, err);
+	if (rc)
+		return rc;
+	out->signatures_valid = signed_root(ws, a, ra) && signed_root(ws, b, rb);
+	out->verified = out->signatures_valid &&
+			ag_merkle_verify_consistency(a->tree_size, b->tree_size, ra, rb,
+						     (const uint8_t (*)[AG_HASH_LEN])out->proof.path,
+						     out->proof.len);
+	return 0;
 }

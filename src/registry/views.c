@@ -1,6 +1,8 @@
 /* The JSON forms shared by the CLI and the server (views.h). */
 #include "aigov/views.h"
 
+#include "aigov/str.h"
+
 #include <string.h>
 
 void ag_view_gap_report(struct ag_json *j, const struct ag_system *s,
@@ -93,5 +95,76 @@ void ag_view_ledger_entry(struct ag_json *j, const struct ag_ledger_entry *e)
 	ag_json_cstr(j, e->prev);
 	ag_json_key(j, "hash");
 	ag_json_cstr(j, e->hash);
+	ag_json_end_object(j);
+}
+
+void ag_view_checkpoint(struct ag_json *j, const struct ag_ledger_checkpoint *c)
+{
+	ag_json_begin_object(j);
+	ag_json_key(j, "id");
+	ag_json_u64(j, c->id);
+	ag_json_key(j, "tree_size");
+	ag_json_u64(j, c->tree_size);
+	ag_json_key(j, "root");
+	ag_json_cstr(j, c->root);
+	ag_json_key(j, "time");
+	ag_json_cstr(j, c->time);
+	ag_json_key(j, "key_id");
+	ag_json_cstr(j, c->key_id);
+	ag_json_key(j, "signature");
+	ag_json_cstr(j, c->signature);
+	ag_json_end_object(j);
+}
+
+static void hash_value(struct ag_json *j, const uint8_t h[AG_HASH_LEN])
+{
+	char hex[AG_HASH_HEX_LEN + 1];
+
+	ag_hex_encode(hex, h, AG_HASH_LEN);
+	ag_json_cstr(j, hex);
+}
+
+static void hash_path(struct ag_json *j, const uint8_t (*h)[AG_HASH_LEN], size_t n)
+{
+	ag_json_key(j, "path");
+	ag_json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		hash_value(j, h[i]);
+	ag_json_end_array(j);
+}
+
+void ag_view_inclusion_check(struct ag_json *j, const struct ag_inclusion_check *c)
+{
+	ag_json_begin_object(j);
+	ag_json_key(j, "seq");
+	ag_json_u64(j, c->seq);
+	ag_json_key(j, "leaf_index");
+	ag_json_u64(j, c->seq - 1);
+	ag_json_key(j, "tree_size");
+	ag_json_u64(j, c->proof.tree_size);
+	ag_json_key(j, "leaf_hash");
+	hash_value(j, c->proof.leaf);
+	hash_path(j, (const uint8_t (*)[AG_HASH_LEN])c->proof.path, c->proof.len);
+	ag_json_key(j, "checkpoint");
+	ag_view_checkpoint(j, &c->checkpoint);
+	ag_json_key(j, "signature_valid");
+	ag_json_bool(j, c->signature_valid);
+	ag_json_key(j, "verified");
+	ag_json_bool(j, c->verified);
+	ag_json_end_object(j);
+}
+
+void ag_view_consistency_check(struct ag_json *j, const struct ag_consistency_check *c)
+{
+	ag_json_begin_object(j);
+	ag_json_key(j, "old");
+	ag_view_checkpoint(j, &c->old);
+	ag_json_key(j, "new");
+	ag_view_checkpoint(j, &c->new);
+	hash_path(j, (const uint8_t (*)[AG_HASH_LEN])c->proof.path, c->proof.len);
+	ag_json_key(j, "signatures_valid");
+	ag_json_bool(j, c->signatures_valid);
+	ag_json_key(j, "verified");
+	ag_json_bool(j, c->verified);
 	ag_json_end_object(j);
 }

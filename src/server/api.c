@@ -469,6 +469,60 @@ static bool query_u64(const struct api_request *q, const char *key, uint64_t lo,
 	return true;
 }
 
+/* GET /ledger/proof?seq=N[&checkpoint=ID]: entry N's inclusion in a
+ * signed checkpoint (the newest covering it by default), as `aigov ledger
+ * prove --json`; a proof that fails is a 200 with verified false. */
+static void get_proof(const struct api_request *q, struct api_response *r)
+{
+	struct ag_inclusion_check c;
+	uint64_t seq, checkpoint;
+	struct ag_json j;
+	struct ag_err err;
+	int rc;
+
+	if (!query_u64(q, "seq", 1, INT64_MAX, 0, &seq, r) ||
+	    !query_u64(q, "checkpoint", 1, INT64_MAX, 0, &checkpoint, r))
+		return;
+	if (!seq) {
+		api_problem(r, 400, "query parameter 'seq' (the entry's number) is required");
+		return;
+	}
+	rc = ag_workspace_prove_inclusion(q->ws, seq, checkpoint, &c, &err);
+	if (rc) {
+		api_fail(r, rc, &err);
+		return;
+	}
+	ag_json_init(&j, &r->body, false);
+	ag_view_inclusion_check(&j, &c);
+	api_json_ok(r, 200, &j);
+}
+
+/* GET /ledger/consistency?old=A&new=B: checkpoint B's ledger extends A's. */
+static void get_consistency(const struct api_request *q, struct api_response *r)
+{
+	struct ag_consistency_check c;
+	uint64_t old_id, new_id;
+	struct ag_json j;
+	struct ag_err err;
+	int rc;
+
+	if (!query_u64(q, "old", 1, INT64_MAX, 0, &old_id, r) ||
+	    !query_u64(q, "new", 1, INT64_MAX, 0, &new_id, r))
+		return;
+	if (!old_id || !new_id) {
+		api_problem(r, 400, "query parameters 'old' and 'new' (checkpoint ids) are required");
+		return;
+	}
+	rc = ag_workspace_prove_consistency(q->ws, old_id, new_id, &c, &err);
+	if (rc) {
+		api_fail(r, rc, &err);
+		return;
+	}
+	ag_json_init(&j, &r->body, false);
+	ag_view_consistency_check(&j, &c);
+	api_json_ok(r, 200, &j);
+}
+
 /* The ledger's entries; about `subject` only when not NULL (else the
  * query's subject parameter). */
 static void get_log(const struct api_request *q, const char *subject, struct api_response *r)
@@ -1176,6 +1230,12 @@ static void route(const struct api_request *q, const struct ag_identity *who, bo
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "log")) {
 		if (api_method_is(q, r, "GET", "GET") && api_require(who, LEDGER_READERS, r, "read the ledger"))
 			get_log(q, NULL, r);
+	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "proof")) {
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, LEDGER_READERS, r, "read the ledger"))
+			get_proof(q, r);
+	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "consistency")) {
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, LEDGER_READERS, r, "read the ledger"))
+			get_consistency(q, r);
 	} else {
 		api_problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
 	}

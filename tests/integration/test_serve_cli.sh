@@ -149,6 +149,25 @@ has "registration attributed to alice" "$T/body" '"actor":"user:alice","action":
 req "bad limit: 400" 400 carol GET "/api/v1/ledger/log?limit=0"
 req "auditor verifies the ledger" 200 carol GET /api/v1/ledger/verify
 has "ledger intact" "$T/body" '"intact":true'
+req "proof before a checkpoint covers it: 404" 404 carol GET "/api/v1/ledger/proof?seq=3"
+has "proof: what to do" "$T/body" "aigov ledger checkpoint"
+"$AIGOV" ledger checkpoint > /dev/null
+req "auditor proves an entry" 200 carol GET "/api/v1/ledger/proof?seq=3"
+has "proof verified" "$T/body" '"verified":true'
+leaf=$(sed -n 's/.*"leaf_hash":"\([0-9a-f]*\)".*/\1/p' "$T/body")
+run "the CLI's proof" 0 ledger prove 3 --json
+has "same leaf as the CLI's" "$T/out" "$leaf"
+req "board may not prove" 403 bea GET "/api/v1/ledger/proof?seq=3"
+req "proof needs seq" 400 carol GET /api/v1/ledger/proof
+req "proof: seq 0" 400 carol GET "/api/v1/ledger/proof?seq=0"
+req "proof beyond every checkpoint" 404 carol GET "/api/v1/ledger/proof?seq=100000"
+req "proof in a checkpoint too small" 400 carol GET "/api/v1/ledger/proof?seq=3&checkpoint=1"
+"$AIGOV" ledger append note.test --subject workspace --data '{"n":1}' > /dev/null
+"$AIGOV" ledger checkpoint > /dev/null
+req "auditor checks consistency" 200 carol GET "/api/v1/ledger/consistency?old=1&new=3"
+has "consistency verified" "$T/body" '"verified":true'
+req "consistency: swapped" 400 carol GET "/api/v1/ledger/consistency?old=3&new=1"
+req "consistency: no such checkpoint" 404 carol GET "/api/v1/ledger/consistency?old=1&new=9"
 req "unknown endpoint: 404" 404 carol GET /api/v1/nothing
 req "traversal: 404" 404 carol GET /api/v1/../../etc/passwd --path-as-is
 req "outside the API: 404" 404 carol GET /etc/passwd
