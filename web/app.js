@@ -119,13 +119,17 @@ function sysName(s) {
 function table(caption, headers, rows, cls) {
   const thead = h('thead', null, h('tr', null, headers.map((x) => h('th', { scope: 'col' }, x))));
   const tbody = h('tbody', null, rows);
+  /* Each cell names its column, for the stacked layout of narrow screens. */
+  for (const tr of tbody.rows)
+    Array.from(tr.cells).forEach((cell, i) => { if (headers[i]) cell.setAttribute('data-label', headers[i]); });
   return h('div', { class: 'table-wrap' },
     h('table', { class: cls || null }, h('caption', null, caption), thead, tbody));
 }
 
 /* A row whose first cell is its header (th scope=row). */
 function row(first, ...cells) {
-  return h('tr', null, h('th', { scope: 'row' }, first), cells.map((c) => h('td', null, c)));
+  return h('tr', null, h('th', { scope: 'row' }, h('div', { class: 'cell' }, first)),
+    cells.map((c) => h('td', null, h('div', { class: 'cell' }, c))));
 }
 
 /* ---- messages (the aria-live region) ---- */
@@ -349,7 +353,7 @@ async function render(opts) {
     }
   }
   if (seq !== state.seq) return;
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
   main.setAttribute('aria-busy', 'false');
   if (o.focus) {
     const el = document.getElementById(o.focus);
@@ -663,12 +667,20 @@ async function viewSystem(id) {
         (p.note ? ' — “' + p.note + '”' : '')));
     }));
   };
+  const order = { overdue: 0, missing: 1, met: 2, later: 3, not_applicable: 4 };
+  const byStatus = gaps.controls.slice().sort((a, b) => (order[a.status] ?? 5) - (order[b.status] ?? 5));
+  const controlRows = (list) => list.map((c) => row(h('span', { class: 'mono' }, c.id),
+    badge('gap', c.status, tEnum('gap', c.status)), c.due || t('dash'), fmtTime(c.last), evidenceCell(c.id)));
+  const heads = [t('ctl.control'), t('ctl.status'), t('ctl.due'), t('ctl.last'), t('ctl.evidence')];
+  const applicable = byStatus.filter((c) => c.status !== 'not_applicable');
+  const na = byStatus.filter((c) => c.status === 'not_applicable');
   const controls = section(t('ctl.title'),
     h('p', null, t('ctl.summary', { missing: gaps.missing, overdue: gaps.overdue }),
       gaps.assessment_overdue ? [' ', h('strong', { class: 'bad-text' }, t('ctl.assessment_overdue'))] : null),
-    table(t('ctl.caption'), [t('ctl.control'), t('ctl.status'), t('ctl.due'), t('ctl.last'), t('ctl.evidence')],
-      gaps.controls.map((c) => row(h('span', { class: 'mono' }, c.id), badge('gap', c.status, tEnum('gap', c.status)),
-        c.due || t('dash'), fmtTime(c.last), evidenceCell(c.id))), 'controls'));
+    (gaps.vendor_findings || []).length ? h('ul', { class: 'findings' }, gaps.vendor_findings.map((f) => h('li', null, f))) : null,
+    table(t('ctl.caption'), heads, controlRows(applicable), 'controls'),
+    na.length ? h('details', { class: 'na' }, h('summary', null, t('ctl.not_applicable', { n: na.length })),
+      table(t('ctl.not_applicable', { n: na.length }), heads, controlRows(na), 'controls-na')) : null);
 
   /* evaluations */
   let evalBody = [h('p', null, t('eval.none'))];
@@ -701,7 +713,7 @@ async function viewSystem(id) {
 
   /* actions by role */
   const actions = [];
-  const controlOptions = gaps.controls.map((c) => ({ value: c.id, label: c.id + ' (' + tEnum('gap', c.status) + ')' }));
+  const controlOptions = byStatus.map((c) => ({ value: c.id, label: c.id + ' (' + tEnum('gap', c.status) + ')' }));
   const firstMissing = (gaps.controls.find((c) => c.status === 'missing' || c.status === 'overdue') || {}).id;
   const again = (focus) => render({ keepFocus: true, focus });
   if (WRITERS.includes(role) && ownUnit) {
@@ -979,7 +991,7 @@ async function viewLedger() {
   const pager = h('div', { class: 'actions pager' },
     h('button', { type: 'button', class: 'secondary', disabled: since <= 0 || null,
       onclick: () => page(state.ledgerSubject ? 0 : since - LEDGER_PAGE) }, '← ', t('led.older')),
-    h('button', { type: 'button', class: 'secondary', disabled: entries.length < LEDGER_PAGE || null,
+    h('button', { type: 'button', class: 'secondary', disabled: entries.length < LEDGER_PAGE || lastSeq >= total || null,
       onclick: () => page(lastSeq) }, t('led.newer'), ' →'));
   out.push(section(t('led.log'), filter, pager, table(t('led.log_caption', { from: first, to: lastSeq }),
     [t('hist.seq'), t('hist.time'), t('hist.actor'), t('hist.action'), t('led.subject'), t('hist.detail')],
