@@ -1010,6 +1010,8 @@ async function start() {
     render({ keepFocus: true, focus: 'lang' });
   });
   $('#logout').addEventListener('click', logout);
+  /* The skip link must not change the route (#main is no route). */
+  $('#skip').addEventListener('click', (ev) => { ev.preventDefault(); $('#main').focus(); });
   window.addEventListener('hashchange', () => {
     if (state.keepMessage) state.keepMessage = false;
     else clearMessages();

@@ -202,16 +202,16 @@ try {
   await page.click('nav a[href="#/dashboard"]');
   await page.waitForSelector('ul.stats');
   await screenshot('dashboard-zh');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.click('nav a[href="#/systems"]');
-  await page.waitForSelector('table.inventory');
-  await screenshot('systems-zh-narrow');
   await page.emulateMedia({ media: 'print' });
   await page.goto(`${URL_}/#/systems/${SYSTEM}`);
   await page.waitForSelector('table.controls');
   check(!(await page.isVisible('nav#nav')), 'print hides the navigation');
   await screenshot('system-print');
   await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${URL_}/#/systems`);
+  await page.waitForSelector('table.inventory');
+  await screenshot('systems-zh-narrow');
   await page.click('#logout');
   await page.waitForSelector('#login-name');
 
