@@ -41,11 +41,14 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
-  const expected401 = new Set([`${URL_}/api/v1/me`, `${URL_}/api/v1/session`]);
+  // What the steps below provoke on purpose: 401 before logging in and for
+  // wrong passwords, 429 when throttled, 403 for another unit's system.
+  const expected = [[401, `${URL_}/api/v1/me`], [401, `${URL_}/api/v1/session`],
+    [429, `${URL_}/api/v1/session`], [403, `${URL_}/api/v1/systems`]];
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const loc = m.location().url || '';
-    if (/status of 401/.test(m.text()) && expected401.has(loc)) return;
+    if (expected.some(([code, url]) => m.text().includes(`status of ${code}`) && loc === url)) return;
     problems.push(`console error: ${m.text()} (${loc})`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -96,6 +99,14 @@ try {
   const wrong = await message('error', 'Log-in failed');
   check(/password|name/i.test(wrong), `a wrong password shows the server's reason: ${wrong.trim()}`);
   check(await page.isVisible('#login-name'), 'still on the log-in form');
+  // Throttled: after 5 failures for one name the server says how long to wait.
+  for (let i = 0; i < 6; i++) {
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/session'));
+    await login('nobody-here', `wrong-password-${i}`, false);
+    await answer;
+  }
+  const throttled = await message('error', 'Too many failed log-ins');
+  check(/Wait \d+ seconds/.test(throttled), `a throttled log-in says how long to wait: ${throttled.trim()}`);
 
   // ---- the owner registers a system of their unit and attaches evidence ----
   await login(OWNER, OWNER_PW);
@@ -128,6 +139,13 @@ try {
   await page.selectOption('#reg-use-case', 'internal_admin');
   await page.selectOption('#reg-f-stakeholder_impact', 'low');
   await screenshot('register');
+  // The server is the authority: another unit, forced past the fixed field, is refused.
+  await page.evaluate(() => { const u = document.getElementById('reg-owner-unit'); u.readOnly = false; });
+  await page.fill('#reg-owner-unit', 'Wealth Management Dept.');
+  await page.click('#register-submit');
+  const refused403 = await message('error', 'Not allowed');
+  check(/owns systems of unit/.test(refused403), `the server's 403 is shown: ${refused403.trim().slice(0, 90)}`);
+  await page.fill('#reg-owner-unit', env('OWNER_UNIT'));
   await page.click('#register-submit');
   await page.waitForURL(`**/#/systems/${SYSTEM}`);
   await message('ok', `Registered ${SYSTEM}`);
