@@ -138,7 +138,7 @@ function flash(text, kind) {
   const box = $('#messages');
   box.replaceChildren(h('p', { class: 'msg ' + (kind || 'info') },
     h('span', null, text),
-    h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => box.replaceChildren() }, '×')));
+    h('button', { type: 'button', class: 'close', 'aria-label': t('close'), onclick: () => box.replaceChildren() }, '×')));
 }
 
 function clearMessages() { $('#messages').replaceChildren(); }
@@ -562,10 +562,10 @@ function summarize(e) {
   if (p.tier) bits.push(tEnum('tier', p.tier));
   if (p.override && p.override.tier) bits.push('→ ' + tEnum('tier', p.override.tier));
   if (p.stage) bits.push(tEnum('stage', p.stage));
-  if (p.maker) bits.push('maker ' + p.maker);
+  if (p.maker) bits.push(t('hist.maker', { actor: p.maker }));
   if (p.note) bits.push('“' + p.note + '”');
   if (p.title) bits.push(p.title);
-  if (p.checks) bits.push(p.checks.length + ' checks');
+  if (p.checks) bits.push(t('hist.checks', { n: p.checks.length }));
   if (p.reason) bits.push(p.reason);
   const out = [];
   bits.forEach((b, i) => { if (i) out.push(' · '); out.push(b); });
@@ -604,7 +604,7 @@ async function viewSystem(id) {
     [t('fact.critical'), d.critical ? t('yes') : t('no')],
     d.models && d.models.length ? [t('fact.models'), h('ul', null, d.models.map((m) =>
       h('li', null, m.version, m.artifact ? ' — ' + m.artifact : '', h('br'),
-        h('span', { class: 'mono small' }, 'SHA-256 ' + m.sha256), m.signature ? ' ✓' : '')))] : null,
+        h('span', { class: 'mono small' }, t('fact.sha256', { sha: m.sha256 })), m.signature ? ' ✓' : '')))] : null,
     d.data_sources && d.data_sources.length ? [t('fact.data_sources'), h('ul', null, d.data_sources.map((s) =>
       h('li', null, s.name, s.personal_data && s.personal_data.length
         ? h('span', { class: 'small' }, ' (' + t('fact.personal_data', { list: s.personal_data.join(', ') }) + ')') : '')))] : null
@@ -633,9 +633,9 @@ async function viewSystem(id) {
         points: p.points, points_tier: tEnum('tier', p.points_tier) })] : null,
       p.rules && p.rules.length ? [t('risk.rules'), h('ul', null, p.rules.map((r) =>
         h('li', null, typeof r === 'string' ? r : (r.id || '') + (r.basis ? ': ' + r.basis : '') + (r.tier ? ' → ' + tEnum('tier', r.tier) : ''))))] : null,
-      p.bankers_rule && p.bankers_rule.in_scope ? ['FSC', t('risk.bankers_rule', { basis: p.bankers_rule.basis })] : null,
-      p.eu_ai_act ? ['EU AI Act', t('risk.eu', { cls: p.eu_ai_act.class, basis: p.eu_ai_act.basis }) +
-        (p.eu_ai_act.applies ? '' : ' — n/a')] : null
+      p.bankers_rule && p.bankers_rule.in_scope ? [t('risk.fsc_label'), t('risk.bankers_rule', { basis: p.bankers_rule.basis })] : null,
+      p.eu_ai_act ? [t('risk.eu_label'), t('risk.eu', { cls: p.eu_ai_act.class, basis: p.eu_ai_act.basis }) +
+        (p.eu_ai_act.applies ? '' : t('risk.eu_na'))] : null
     ])];
     const names = Object.keys(FACTORS);
     riskBody.push(h('div', { class: 'grid' },
@@ -660,7 +660,7 @@ async function viewSystem(id) {
     if (!list.length) return t('dash');
     return h('ul', { class: 'evidence' }, list.map((e) => {
       const p = e.payload || {};
-      const what = e.action === 'approval.grant' ? '✔ ' + t('ap.submit')
+      const what = e.action === 'approval.grant' ? '✔ ' + t('ctl.approved')
         : p.url ? h('a', { href: p.url, rel: 'noopener noreferrer', target: '_blank' }, p.url)
           : String(p.file || '').split('/').pop();
       return h('li', null, what, h('span', { class: 'small' }, ' — ' + e.actor + ', ' + fmtTime(e.time) +
@@ -707,7 +707,7 @@ async function viewSystem(id) {
       barChart(t('expl.chart'), feats.map((f) => ({ label: f.feature, value: f.mean_abs_contribution || 0,
         cls: f.violation ? 'status-fail' : 'points' }))),
       table(t('expl.chart'), [t('expl.feature'), t('expl.mean_abs'), t('expl.direction'), t('expl.violation')],
-        feats.map((f) => row(f.feature, fmtNum(f.mean_abs_contribution, 4), f.direction || t('dash'),
+        feats.map((f) => row(f.feature, fmtNum(f.mean_abs_contribution, 4), tEnum('dir', f.direction),
           f.violation ? t('yes') : t('no')))));
   }
 

@@ -81,6 +81,11 @@ try {
   await page.goto(`${URL_}/`);
   await page.waitForSelector('#login-name');
   check(await page.getAttribute('html', 'lang') === 'en', 'the page is in English for an en-US browser');
+  const missing = await page.evaluate(`(() => {
+    const en = Object.keys(AIGOV_STRINGS.en), zh = Object.keys(AIGOV_STRINGS['zh-TW']);
+    return en.filter((k) => !zh.includes(k)).concat(zh.filter((k) => !en.includes(k)));
+  })()`);
+  check(missing.length === 0, 'both dictionaries have the same keys' + (missing.length ? ': ' + missing.join(', ') : ''));
   const csp = (await page.request.get(`${URL_}/`)).headers()['content-security-policy'] || '';
   check(csp.includes("default-src 'self'"), 'the page is served with its CSP');
   await screenshot('login');
