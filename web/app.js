@@ -572,10 +572,21 @@ function summarize(e) {
   return out;
 }
 
+/* Every ledger entry a path gives, 1,000 (the API's most) at a time. */
+async function allEntries(path) {
+  const out = [];
+  for (let since = 0; ;) {
+    const page = await api('GET', path + '?limit=1000&since=' + since);
+    out.push(...page);
+    if (page.length < 1000) return out;
+    since = page[page.length - 1].seq;
+  }
+}
+
 async function viewSystem(id) {
   const enc = encodeURIComponent(id);
   const [sys, gapsList, history] = await Promise.all([
-    api('GET', '/systems/' + enc), api('GET', '/gaps?system=' + enc), api('GET', '/systems/' + enc + '/history?limit=1000')]);
+    api('GET', '/systems/' + enc), api('GET', '/gaps?system=' + enc), allEntries('/systems/' + enc + '/history')]);
   const d = sys.descriptor || {};
   const gaps = gapsList[0] || { controls: [], missing: 0, overdue: 0 };
   const last = (pred) => { for (let i = history.length - 1; i >= 0; i--) if (pred(history[i])) return history[i]; return null; };
@@ -849,7 +860,11 @@ async function viewRegister() {
   const bl = select({ id: 'reg-business-line' }, BUSINESS_LINES.map((x) => ({ value: x, label: tEnum('bl', x) })), 'bank');
   const uc = select({ id: 'reg-use-case' }, USE_CASES.map((x) => ({ value: x, label: tEnum('uc', x) })), 'other');
   const ai = select({ id: 'reg-ai-type' }, AI_TYPES.map((x) => ({ value: x, label: tEnum('ai', x) })), 'machine_learning');
-  const unit = inp('reg-owner-unit', { required: true, value: state.me.unit || '', readonly: role === 'owner' ? true : null });
+  const unit = inp('reg-owner-unit', { required: true, value: state.me.unit || '', readonly: role === 'owner' ? true : null,
+    list: role === 'owner' ? null : 'reg-units' });
+  /* The units already in the inventory, offered to the 2nd line. */
+  const units = role === 'owner' ? [] : [...new Set((await api('GET', '/systems')).map((x) => x.owner_unit))].sort();
+  const unitList = h('datalist', { id: 'reg-units' }, units.map((u) => h('option', { value: u })));
   const stage = select({ id: 'reg-stage' }, STAGES.filter((x) => x !== 'retired').map((x) => ({ value: x, label: tEnum('stage', x) })), 'planning');
   const jur = inp('reg-jurisdictions', { value: 'TW' });
   const vendor = inp('reg-vendor');
@@ -909,7 +924,7 @@ async function viewRegister() {
       navigate('#/systems/' + encodeURIComponent(r.id));
     } catch (e) { showError(e); submitting(form, false); }
   });
-  return [heading(t('reg.title')), h('p', { class: 'intro' }, t('reg.intro')), form];
+  return [heading(t('reg.title')), h('p', { class: 'intro' }, t('reg.intro')), form, unitList];
 }
 
 /* ---- vendors, cases ---- */
