@@ -32,6 +32,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/aigov-browser.XXXXXX")
 ART=${AIGOV_ARTEFACTS:-$(mktemp -d "${TMPDIR:-/tmp}/aigov-browser-artefacts.XXXXXX")}
 mkdir -p "$ART"
 srv=""
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
 	if [ -n "$srv" ]; then kill "$srv" 2> /dev/null; wait "$srv" 2> /dev/null; fi
 	rm -rf "$T"
@@ -53,10 +54,15 @@ UNIT=$(ag system show retail-credit-scoring --json |
 [ -n "$UNIT" ] || { echo "browser_ui: no owner unit in the demo workspace" >&2; exit 1; }
 OWNER=alice RISK=cro AUDITOR=auditor
 OWNER_PW=owner-pw-$$-browser RISK_PW=risk-pw-$$-browser AUDITOR_PW=auditor-pw-$$-browser
-printf '%s\n' "$OWNER_PW" | ag user add "$OWNER" --role owner --unit "$UNIT" --password-stdin --actor user:alice > /dev/null &&
-printf '%s\n' "$RISK_PW" | ag user add "$RISK" --role risk --password-stdin --actor user:alice > /dev/null &&
-printf '%s\n' "$AUDITOR_PW" | ag user add "$AUDITOR" --role auditor --password-stdin --actor user:alice > /dev/null ||
-	{ echo "browser_ui: could not add the users" >&2; exit 1; }
+adduser() { # NAME PASSWORD ROLE [--unit UNIT]
+	name=$1 pw=$2
+	shift 2
+	printf '%s\n' "$pw" | ag user add "$name" --role "$@" --password-stdin --actor user:alice > /dev/null ||
+		{ echo "browser_ui: could not add the user $name" >&2; exit 1; }
+}
+adduser "$OWNER" "$OWNER_PW" owner --unit "$UNIT"
+adduser "$RISK" "$RISK_PW" risk
+adduser "$AUDITOR" "$AUDITOR_PW" auditor
 
 ag serve --listen 127.0.0.1:0 --port-file "$T/port" > "$T/serve.out" 2> "$T/serve.err" &
 srv=$!
