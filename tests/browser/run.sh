@@ -31,9 +31,11 @@ case $AIGOV in /*) ;; *) AIGOV=$(pwd)/$AIGOV ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/aigov-browser.XXXXXX")
 ART=${AIGOV_ARTEFACTS:-$(mktemp -d "${TMPDIR:-/tmp}/aigov-browser-artefacts.XXXXXX")}
 mkdir -p "$ART"
-srv=""
+rm -f "$ART"/[0-9][0-9]-*.png "$ART"/ledger-entries.json   # this run's only
+srv="" tester=""
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
+	if [ -n "$tester" ]; then kill "$tester" 2> /dev/null; wait "$tester" 2> /dev/null; fi
 	if [ -n "$srv" ]; then kill "$srv" 2> /dev/null; wait "$srv" 2> /dev/null; fi
 	rm -rf "$T"
 }
@@ -64,7 +66,9 @@ adduser "$OWNER" "$OWNER_PW" owner --unit "$UNIT"
 adduser "$RISK" "$RISK_PW" risk
 adduser "$AUDITOR" "$AUDITOR_PW" auditor
 
-ag serve --listen 127.0.0.1:0 --port-file "$T/port" > "$T/serve.out" 2> "$T/serve.err" &
+# Not through ag(): $! must be the server itself, not a subshell, for the
+# trap to stop it.
+"$AIGOV" -C "$WS" serve --listen 127.0.0.1:0 --port-file "$T/port" > "$T/serve.out" 2> "$T/serve.err" &
 srv=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 300 ]; do
@@ -86,8 +90,13 @@ const until = Date.now() + 30000;
 
 export AIGOV_URL="$URL" AIGOV_ARTEFACTS="$ART" AIGOV_CHROMIUM="$CHROMIUM" AIGOV_BINARY="$AIGOV" AIGOV_WS="$WS"
 export OWNER OWNER_PW RISK RISK_PW AUDITOR AUDITOR_PW OWNER_UNIT="$UNIT"
-(cd "$HERE" && node ui.test.mjs)
+# In the background with wait, so that a signal (ctest's timeout, Ctrl-C)
+# stops it at once; playwright closes its chromium when node is stopped.
+(cd "$HERE" && exec node ui.test.mjs) &
+tester=$!
+wait "$tester"
 rc=$?
+tester=""
 if [ $rc -ne 0 ]; then
 	echo "browser_ui: the server's standard error:" >&2
 	tail -20 "$T/serve.err" >&2
