@@ -100,6 +100,16 @@ int ag_evidence_add_bytes(struct ag_workspace *ws, const struct ag_catalog *c, c
 			  const char *control_id, const char *name, const void *data, size_t len,
 			  const char *note, const char *actor, char sha256_out[65],
 			  struct ag_err *err);
+/*
+ * The uploaded evidence file of system `id` whose SHA-256 is `sha256` (64
+ * lowercase hex digits): its bytes into out, the uploader's name for it
+ * into name.  AG_ENOTFOUND when no evidence of id has that hash or the
+ * file is not kept in the workspace (evidence recorded from a path is
+ * hashed, not copied); AG_ECORRUPT when the kept bytes no longer hash to
+ * it (the evidence folder was altered).
+ */
+int ag_evidence_file(struct ag_workspace *ws, const char *id, const char *sha256,
+		     struct ag_buf *out, char *name, size_t name_cap, struct ag_err *err);
 
 /*
  * Maker-checker approval of a control of a system.  The maker is whoever

@@ -24,6 +24,10 @@ void ag_view_verify_report(struct ag_json *j, const struct ag_verify_report *rep
 /* {seq, time, actor, action, subject, payload, prev, hash} */
 void ag_view_ledger_entry(struct ag_json *j, const struct ag_ledger_entry *e);
 
+/* {id, principle, title: {en, zh-TW}, description: {en, zh-TW}, stages: [..],
+ *  tiers: [..], frequency: {tier: how often}, evidence, source} */
+void ag_view_control(struct ag_json *j, const struct ag_control *k);
+
 /* {id, tree_size, root, time, key_id, signature} */
 void ag_view_checkpoint(struct ag_json *j, const struct ag_ledger_checkpoint *c);
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const ag_gap_status_ids[] = { "met", "missing", "overdue", "not_applicable",
 					  "later", NULL };
@@ -180,6 +181,62 @@ int ag_evidence_add_bytes(struct ag_workspace *ws, const struct ag_catalog *c, c
 			     actor, err);
 	if (!rc && sha256_out)
 		memcpy(sha256_out, sha, 65);
+	return rc;
+}
+
+static bool lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[n] == '\0';
+}
+
+int ag_evidence_file(struct ag_workspace *ws, const char *id, const char *sha256,
+		     struct ag_buf *out, char *name, size_t name_cap, struct ag_err *err)
+{
+	char path[4096 + 80], got[65];
+	struct ag_val p[2] = { ag_val_str(id), ag_val_str(sha256) };
+	struct ag_file_map m;
+	struct ag_rows *r;
+	uint8_t d[32];
+	int rc;
+
+	if (!lower_hex(sha256, 64))
+		return ag_err_set(err, AG_ENOTFOUND, "'%.80s' is not a SHA-256 (64 lowercase hex digits)",
+				  sha256);
+	rc = ag_store_query(ws->store, "SELECT location FROM evidence WHERE system_id = $1"
+				       " AND sha256 = $2 AND is_url = 0 ORDER BY id LIMIT 1", p, 2,
+			    &r, err);
+	if (rc)
+		return rc;
+	rc = ag_rows_next(r, err);
+	if (rc == 1) {
+		const char *loc = ag_rows_text(r, 0, NULL), *base = strrchr(loc, '/');
+		snprintf(name, name_cap, "%s",
+			 !strncmp(loc, "upload:", 7) ? loc + 7 : base ? base + 1 : loc);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ag_err_set(err, AG_ENOTFOUND, "%s has no evidence file %s", id, sha256);
+	}
+	ag_rows_free(r);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/evidence/%s", ws->dir, sha256);
+	if (access(path, F_OK))
+		return ag_err_set(err, AG_ENOTFOUND, "%s: recorded by its hash only, not kept in the "
+				  "workspace", name);
+	if ((rc = ag_file_map(&m, path, err)))
+		return rc;
+	ag_sha256_2(m.data, m.len, NULL, 0, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	if (strcmp(got, sha256))
+		rc = ag_err_set(err, AG_ECORRUPT, "%s: the kept file no longer matches its recorded "
+				  "SHA-256 (the evidence folder was altered)", name);
+	else if (ag_buf_add(out, m.data, m.len))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	ag_file_unmap(&m);
 	return rc;
 }
 

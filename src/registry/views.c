@@ -168,3 +168,50 @@ void ag_view_consistency_check(struct ag_json *j, const struct ag_consistency_ch
 	ag_json_bool(j, c->verified);
 	ag_json_end_object(j);
 }
+
+static void texts(struct ag_json *j, const char *key, const struct ag_texts *t)
+{
+	ag_json_key(j, key);
+	ag_json_begin_object(j);
+	ag_json_key(j, "en");
+	ag_json_cstr(j, t->en);
+	ag_json_key(j, "zh-TW");
+	ag_json_cstr(j, t->zh);
+	ag_json_end_object(j);
+}
+
+void ag_view_control(struct ag_json *j, const struct ag_control *k)
+{
+	ag_json_begin_object(j);
+	ag_json_key(j, "id");
+	ag_json_cstr(j, k->id);
+	ag_json_key(j, "principle");
+	ag_json_cstr(j, ag_principle_ids[k->principle]);
+	texts(j, "title", &k->title);
+	texts(j, "description", &k->description);
+	ag_json_key(j, "stages");
+	ag_json_begin_array(j);
+	for (int s = 0; ag_stage_ids[s]; s++)
+		if (k->stages & (1u << s))
+			ag_json_cstr(j, ag_stage_ids[s]);
+	ag_json_end_array(j);
+	ag_json_key(j, "tiers");
+	ag_json_begin_array(j);
+	for (int t = 0; t < AG_NTIERS; t++)
+		if (k->tiers & (1u << t))
+			ag_json_cstr(j, ag_tier_ids[t]);
+	ag_json_end_array(j);
+	ag_json_key(j, "frequency");
+	ag_json_begin_object(j);
+	for (int t = 0; t < AG_NTIERS; t++)
+		if (k->frequency[t] >= 0) {
+			ag_json_key(j, ag_tier_ids[t]);
+			ag_json_cstr(j, ag_frequency_ids[k->frequency[t]]);
+		}
+	ag_json_end_object(j);
+	ag_json_key(j, "evidence");
+	ag_json_cstr(j, ag_evidence_kind_ids[k->evidence]);
+	ag_json_key(j, "source");
+	ag_json_cstr(j, k->source);
+	ag_json_end_object(j);
+}

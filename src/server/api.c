@@ -1113,6 +1113,76 @@ static size_t split(char *path, char **seg)
 	return n;
 }
 
+/* Content-Disposition for a download named `name` (UTF-8 without control
+ * characters): an ASCII fallback and the RFC 5987 form. */
+static void attachment(struct api_response *r, const char *name)
+{
+	char ascii[96], pct[200];
+	size_t a = 0, p = 0;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		if (a + 1 < sizeof(ascii))
+			ascii[a++] = *c < 0x80 && *c != '"' && *c != '\\' && *c != ';' ? (char)*c : '_';
+		if (p + 4 > sizeof(pct))
+			continue;
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    strchr("-._~", *c))
+			pct[p++] = (char)*c;
+		else
+			p += (size_t)snprintf(pct + p, 4, "%%%02X", *c);
+	}
+	ascii[a] = pct[p] = '\0';
+	snprintf(r->disposition, sizeof(r->disposition),
+		 "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, pct);
+}
+
+/* GET /systems/{id}/evidence/files/{sha256}: an uploaded file, checked
+ * against its recorded hash before a byte is sent. */
+static void get_evidence_file(const struct api_request *q, const char *id, const char *sha,
+			      struct api_response *r)
+{
+	char name[220];
+	struct ag_err err;
+	int rc = ag_evidence_file(q->ws, id, sha, &r->body, name, sizeof(name), &err);
+
+	if (rc == AG_ECORRUPT) {
+		api_problem(r, 500, "%s", err.msg);
+		return;
+	}
+	if (rc) {
+		api_fail(r, rc, &err);
+		return;
+	}
+	attachment(r, name);
+	r->status = 200;
+	r->content_type = "application/octet-stream";
+}
+
+/* GET /catalog: the workspace's control catalog, both languages. */
+static void get_catalog(const struct api_request *q, struct api_response *r)
+{
+	const struct ag_catalog *c = q->catalog;
+	struct ag_json j;
+
+	if (!c) {
+		api_problem(r, 404, "no catalog");
+		return;
+	}
+	ag_json_init(&j, &r->body, false);
+	ag_json_begin_object(&j);
+	ag_json_key(&j, "version");
+	ag_json_cstr(&j, c->version);
+	ag_json_key(&j, "sha256");
+	ag_json_cstr(&j, c->sha256);
+	ag_json_key(&j, "controls");
+	ag_json_begin_array(&j);
+	for (size_t i = 0; i < c->ncontrols; i++)
+		ag_view_control(&j, &c->controls[i]);
+	ag_json_end_array(&j);
+	ag_json_end_object(&j);
+	api_json_ok(r, 200, &j);
+}
+
 static void get_system(const struct api_request *q, const char *id, struct api_response *r)
 {
 	char key[sizeof(((struct cache_slot *)0)->key)];
@@ -1135,14 +1205,19 @@ static void get_history(const struct api_request *q, const char *id, struct api_
 	get_log(q, subject, r);
 }
 
-/* /systems/{id}[/sub[/sub2]] */
+/* /systems/{id}[/sub[/sub2[/sub3]]] */
 static void route_system(const struct api_request *q, const struct ag_identity *who,
-			 const char *id, const char *sub, const char *sub2, struct api_response *r)
+			 const char *id, const char *sub, const char *sub2, const char *sub3,
+			 struct api_response *r)
 {
 	if (sub2) {
 		if (strcmp(sub, "evidence") || strcmp(sub2, "files"))
 			api_problem(r, 404, "no such endpoint: %.200s (see docs/serve.md)", q->path);
-		else if (api_method_is(q, r, "POST", "POST") && api_require(who, OWNER_RISK, r, "add evidence"))
+		else if (sub3 && api_method_is(q, r, "GET", "GET") &&
+			 api_require(who, ALL_ROLES, r, "read this"))
+			get_evidence_file(q, id, sub3, r);
+		else if (!sub3 && api_method_is(q, r, "POST", "POST") &&
+			 api_require(who, OWNER_RISK, r, "add evidence"))
 			post_evidence_file(q, who, id, r);
 	} else if (!sub && !strcmp(q->method, "PUT")) {
 		if (api_require(who, OWNER_RISK, r, "edit systems"))
@@ -1220,8 +1295,12 @@ static void route(const struct api_request *q, const struct ag_identity *who, bo
 		}
 	} else if (api_route_cases(q, who, seg, n, r)) {
 		/* answered */
-	} else if (n >= 2 && n <= 4 && !strcmp(seg[0], "systems")) {
-		route_system(q, who, seg[1], n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, r);
+	} else if (n >= 2 && n <= 5 && !strcmp(seg[0], "systems")) {
+		route_system(q, who, seg[1], n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL,
+			     n > 4 ? seg[4] : NULL, r);
+	} else if (n == 1 && !strcmp(seg[0], "catalog")) {
+		if (api_method_is(q, r, "GET", "GET") && api_require(who, ALL_ROLES, r, "read this"))
+			get_catalog(q, r);
 	} else if (n == 1 && route_read(q, who, seg[0], r)) {
 		/* answered */
 	} else if (n == 2 && !strcmp(seg[0], "ledger") && !strcmp(seg[1], "verify")) {
@@ -1284,6 +1363,7 @@ void api_handle(const struct api_request *request, struct api_response *r)
 	r->authenticate = false;
 	r->retry_after = 0;
 	r->set_cookie[0] = '\0';
+	r->disposition[0] = '\0';
 	r->actor[0] = '\0';
 	if (route_public(q, r))
 		return;

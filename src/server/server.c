@@ -109,6 +109,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct api_res
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
 				r->csp ? r->csp : "default-src 'none'; frame-ancestors 'none'");
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->set_cookie[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
 	if (r->retry_after) {

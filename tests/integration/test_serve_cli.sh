@@ -194,6 +194,26 @@ if cmp -s "$T/report.txt" "$T/ws/.aigov/evidence/$sha"; then ok "upload kept by 
 	bad "upload not kept in .aigov/evidence"; fi
 run "ledger records the upload" 0 ledger log --subject system:branch-queue-forecast
 has "upload in the ledger" "$T/out" "$sha"
+req "board downloads the file" 200 bea GET "$F/$sha"
+cmp -s "$T/body" "$T/report.txt" && ok "download: the same bytes" || bad "download: other bytes"
+curl -s -D "$T/headers" -o /dev/null -H "Authorization: Bearer $(cat "$T/carol.tok")" "$U$F/$sha"
+has "download: attachment" "$T/headers" 'Content-Disposition: attachment; filename="report.txt"'
+has "download: octet-stream" "$T/headers" "Content-Type: application/octet-stream"
+req "download: unknown digest" 404 bea GET "$F/$(echo "$sha" | tr '0-9a-f' 'a-f0-9')"
+req "download: not a digest" 404 bea GET "$F/..%2f..%2fconfig"
+req "download: another system's file" 404 bea GET "/api/v1/systems/card-fraud/evidence/files/$sha"
+req "download: nobody" 401 - GET "$F/$sha"
+cp "$T/ws/.aigov/evidence/$sha" "$T/kept"
+printf 'altered\n' >> "$T/ws/.aigov/evidence/$sha"
+req "download of an altered file: 500" 500 bea GET "$F/$sha"
+has "altered: said so" "$T/body" "no longer matches its recorded SHA-256"
+cp "$T/kept" "$T/ws/.aigov/evidence/$sha"
+printf 'Fairness review\n' > "$T/zh.txt"
+req "upload with a Chinese name" 201 alice POST "$F?control=gov-technical-documentation&name=%E5%A0%B1%E5%91%8A%22x.txt" --data-binary "@$T/zh.txt"
+zsha=$(sha256sum "$T/zh.txt" | cut -c1-64)
+curl -s -D "$T/headers" -o /dev/null -H "Authorization: Bearer $(cat "$T/carol.tok")" "$U$F/$zsha"
+has "download: UTF-8 name" "$T/headers" "filename*=UTF-8''%E5%A0%B1%E5%91%8A%22x.txt"
+has "download: ASCII fallback" "$T/headers" 'filename="_______x.txt"'
 
 # ---- assessments, history, third parties, cases, statistics ----
 before=$(ledger_count)
@@ -288,6 +308,9 @@ for a in "user:rita incident.open" "user:rita incident.close" "user:alice appeal
 	set -- $a
 	grep "$1" "$T/out" | grep -q "$2" && ok "ledger: $2 by $1" || bad "ledger: no $2 by $1"
 done
+req "board reads the catalog" 200 bea GET /api/v1/catalog
+has "catalog: a control" "$T/body" '"id":"gov-inventory"'
+has "catalog: titles in Chinese" "$T/body" '"zh-TW":"'
 req "stats: counts" 200 carol GET /api/v1/stats
 has "stats: systems" "$T/body" '"systems":1'
 
