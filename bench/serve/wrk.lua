@@ -6,10 +6,15 @@
 --                      without the token); else wrk's URL path only
 -- At the end it prints one line "BENCHJSON {...}" with the counts and the
 -- latency percentiles in microseconds, which bench/serve/run reads.
+--   AIGOV_BENCH_GZIP   when "1", every request says "Accept-Encoding: gzip", as
+--                      browsers do
 local token = os.getenv("AIGOV_BENCH_TOKEN")
 if token == "" then token = nil end
 if token then
   wrk.headers["Authorization"] = "Bearer " .. token
+end
+if os.getenv("AIGOV_BENCH_GZIP") == "1" then
+  wrk.headers["Accept-Encoding"] = "gzip"
 end
 
 local paths = {}

@@ -946,7 +946,8 @@ static void cached_read(const struct api_request *q, const char *key, read_fn *f
 	uint64_t head = 0;
 	int rc;
 
-	if (cache && cache_get(q->cache, key, q->ledger_size, q->now, &r->body)) {
+	r->vary = cache;
+	if (cache && cache_get(q->cache, key, q->ledger_size, q->now, q->gzip, &r->body, &r->gzip)) {
 		r->status = 200;
 		r->content_type = "application/json";
 		return;
@@ -1361,6 +1362,7 @@ void api_handle(const struct api_request *request, struct api_response *r)
 	r->csp = NULL;
 	r->cache = NULL;
 	r->authenticate = false;
+	r->gzip = r->vary = false;
 	r->retry_after = 0;
 	r->set_cookie[0] = '\0';
 	r->disposition[0] = '\0';

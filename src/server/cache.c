@@ -10,24 +10,58 @@
  * (overdue, due) change with the clock alone.
  *
  * Bodies are reference-counted so that the copy into a response happens
- * outside the mutex.
+ * outside the mutex.  Large ones are also kept gzip-compressed, made once
+ * per entry rather than once per response.
  */
 #include "internal.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 struct cache_body {
 	_Atomic unsigned refs;
+	char *gz;       /* gzip form, or NULL */
+	size_t gz_len;
 	size_t len;
 	char data[];
 };
 
 static void body_unref(struct cache_body *b)
 {
-	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+		free(b->gz);
 		free(b);
+	}
+}
+
+/* b's gzip form (level 1: fast, and JSON still shrinks ~10x); none when
+ * out of memory or not smaller. */
+static void compress_body(struct cache_body *b)
+{
+	z_stream z;
+	uLong cap = compressBound((uLong)b->len) + 32;
+	char *out;
+
+	if (b->len < CACHE_GZIP_MIN || b->len > UINT32_MAX || !(out = malloc(cap)))
+		return;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(out);
+		return;
+	}
+	z.next_in = (Bytef *)b->data;
+	z.avail_in = (uInt)b->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < b->len) {
+		b->gz = out;
+		b->gz_len = z.total_out;
+	} else {
+		free(out);
+	}
+	deflateEnd(&z);
 }
 
 void cache_init(struct api_cache *c)
@@ -54,7 +88,7 @@ void cache_destroy(struct api_cache *c)
 static void drop(struct api_cache *c, size_t i)
 {
 	if (c->slot[i].body)
-		c->bytes -= c->slot[i].body->len;
+		c->bytes -= c->slot[i].body->len + c->slot[i].body->gz_len;
 	body_unref(c->slot[i].body);
 	memset(&c->slot[i], 0, sizeof(c->slot[i]));
 }
@@ -64,8 +98,8 @@ static bool fresh(const struct cache_slot *s, uint64_t head, int64_t now)
 	return s->body && s->head == head && now >= s->made && now - s->made < CACHE_TTL_US;
 }
 
-bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now,
-	       struct ag_buf *out)
+bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now, bool gzip,
+	       struct ag_buf *out, bool *gzipped)
 {
 	struct cache_body *b = NULL;
 	bool ok;
@@ -87,7 +121,8 @@ bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now,
 		return false;
 	}
 	ag_buf_reset(out);
-	ok = ag_buf_add(out, b->data, b->len) == 0;
+	*gzipped = gzip && b->gz;
+	ok = (*gzipped ? ag_buf_add(out, b->gz, b->gz_len) : ag_buf_add(out, b->data, b->len)) == 0;
 	body_unref(b);
 	atomic_fetch_add(ok ? &c->hits : &c->misses, 1);
 	return ok;
@@ -122,13 +157,16 @@ void cache_put(struct api_cache *c, const char *key, uint64_t head, int64_t now,
 	    !(b = malloc(sizeof(*b) + len)))
 		return;
 	atomic_init(&b->refs, 1);
+	b->gz = NULL;
+	b->gz_len = 0;
 	b->len = len;
 	memcpy(b->data, body, len);
+	compress_body(b);
 	pthread_mutex_lock(&c->mu);
 	slot = pick_slot(c, key);
 	drop(c, slot);
 	/* Within the byte budget: the oldest go first. */
-	while (c->bytes + len > CACHE_MAX_BYTES) {
+	while (c->bytes + len + b->gz_len > CACHE_MAX_BYTES) {
 		size_t old = CACHE_SLOTS;
 		for (size_t i = 0; i < CACHE_SLOTS; i++)
 			if (c->slot[i].body && (old == CACHE_SLOTS || c->slot[i].made < c->slot[old].made))
@@ -141,7 +179,7 @@ void cache_put(struct api_cache *c, const char *key, uint64_t head, int64_t now,
 	c->slot[slot].head = head;
 	c->slot[slot].made = now;
 	c->slot[slot].body = b;
-	c->bytes += len;
+	c->bytes += len + b->gz_len;
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -109,6 +109,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct api_res
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
 				r->csp ? r->csp : "default-src 'none'; frame-ancestors 'none'");
+	if (r->gzip)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (r->vary)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	if (r->disposition[0])
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->set_cookie[0])
@@ -137,6 +141,32 @@ static enum MHD_Result too_large(size_t limit, struct MHD_Connection *conn)
 			     "\"status\":413,\"detail\":\"the request body is larger than %zu bytes\"}",
 		    limit);
 	return send_response(conn, &r);
+}
+
+/* Whether an Accept-Encoding header accepts gzip: the token, not refused
+ * with q=0 (RFC 9110 section 12.5.3). */
+static bool accepts_gzip(const char *h)
+{
+	for (const char *p = h; p && (p = strstr(p, "gzip")); p += 4) {
+		const char *e = p + 4;
+		bool zero = true;
+
+		if ((p != h && p[-1] != ' ' && p[-1] != ',') ||
+		    (*e && *e != ',' && *e != ';' && *e != ' '))
+			continue;
+		while (*e == ' ')
+			e++;
+		if (*e != ';')
+			return true;
+		for (e++; *e == ' '; e++)
+			;
+		if (strncmp(e, "q=", 2))
+			return true;
+		for (e += 2; (*e >= '0' && *e <= '9') || *e == '.'; e++)
+			zero = zero && (*e == '0' || *e == '.');
+		return !zero;
+	}
+	return false;
 }
 
 /* The client's address as text, into buf (cap bytes); NULL if unknown. */
@@ -206,6 +236,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	q.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
 	q.client = client_address(conn, addr, sizeof(addr));
 	q.tls = s->tls;
+	q.gzip = accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	q.session_minutes = s->session_minutes;
 	q.body = p->body.buf;
 	q.body_len = p->body.len;

@@ -345,6 +345,16 @@ req "incidents after a CLI change" 200 carol GET /api/v1/incidents
 has "the CLI's incident is seen at once" "$T/body" "Queue forecast offline"
 req "stats after a CLI change" 200 carol GET /api/v1/stats
 has "stats: the open incident" "$T/body" '"open_incidents":1'
+req "gaps, plain" 200 carol GET /api/v1/gaps
+cp "$T/body" "$T/gaps.plain"
+for i in 1 2; do
+	curl -s --compressed -D "$T/headers" -o "$T/body" -H "Authorization: Bearer $(cat "$T/carol.tok")" "$U/api/v1/gaps"
+done
+has "gaps: gzip when accepted" "$T/headers" "Content-Encoding: gzip"
+has "gaps: Vary" "$T/headers" "Vary: Accept-Encoding"
+cmp -s "$T/body" "$T/gaps.plain" && ok "gzip: the same JSON" || bad "gzip: other JSON"
+curl -s -D "$T/headers" -o /dev/null -H 'Accept-Encoding: gzip;q=0' -H "Authorization: Bearer $(cat "$T/carol.tok")" "$U/api/v1/gaps"
+hasnt "gzip;q=0 refuses it" "$T/headers" "Content-Encoding"
 req "metrics: cache" 200 - GET /metrics
 hits=$(sed -n 's/^aigov_read_cache_hits_total \([0-9]*\)$/\1/p' "$T/body")
 [ "${hits:-0}" -ge 1 ] && ok "read cache hits: $hits" || bad "read cache hits: '${hits}'"

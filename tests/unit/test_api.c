@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define MINUTE (60LL * 1000000)
 
@@ -283,9 +284,13 @@ static void test_cache_is_bounded(void **state)
 	size_t big = 3u << 20, kept = 0;
 	char *body = calloc(1, CACHE_MAX_BODY + 1), key[32];
 	struct ag_buf out;
+	bool gz;
 
 	(void)state;
 	assert_non_null(body);
+	/* Incompressible, so that no gzip form is kept and the sums are exact. */
+	for (size_t i = 0, x = 12345; i < big; i++, x = x * 6364136223846793005u + 1442695040888963407u)
+		body[i] = (char)(x >> 56);
 	ag_buf_init(&out);
 	for (int i = 0; i < 200; i++) {
 		snprintf(key, sizeof(key), "gaps?system=s%d", i);
@@ -295,14 +300,58 @@ static void test_cache_is_bounded(void **state)
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		kept += c->slot[i].body != NULL;
 	assert_int_equal(kept * big, c->bytes);
-	assert_true(cache_get(c, "gaps?system=s199", 7, 2000, &out));
+	assert_true(cache_get(c, "gaps?system=s199", 7, 2000, false, &out, &gz));
+	assert_false(gz);
 	assert_int_equal(out.len, big);
-	assert_false(cache_get(c, "gaps?system=s0", 7, 2000, &out));
-	assert_false(cache_get(c, "gaps?system=s199", 8, 2000, &out));
+	assert_false(cache_get(c, "gaps?system=s0", 7, 2000, false, &out, &gz));
+	assert_false(cache_get(c, "gaps?system=s199", 8, 2000, false, &out, &gz));
 	cache_put(c, "systems", 7, 3000, body, CACHE_MAX_BODY + 1);
-	assert_false(cache_get(c, "systems", 7, 3000, &out));
+	assert_false(cache_get(c, "systems", 7, 3000, false, &out, &gz));
 	ag_buf_release(&out);
 	free(body);
+	cache_destroy(c);
+	free(c);
+}
+
+/* A large body is also kept gzip-compressed, and that form inflates to
+ * the body; a small one, or a client without gzip, gets the body itself. */
+static void test_cache_gzip(void **state)
+{
+	struct api_cache *c = new_cache();
+	struct ag_buf body, out;
+	char inflated[70000];
+	uLongf n = sizeof(inflated);
+	z_stream z;
+	bool gz;
+
+	(void)state;
+	ag_buf_init(&body);
+	ag_buf_init(&out);
+	for (int i = 0; i < 1000; i++)
+		ag_buf_addf(&body, "{\"system\":\"s%d\",\"missing\":%d},", i, i % 7);
+	cache_put(c, "gaps", 3, 100, body.buf, body.len);
+	cache_put(c, "stats", 3, 100, "{}", 2);
+	assert_true(cache_get(c, "gaps", 3, 200, true, &out, &gz));
+	assert_true(gz);
+	assert_true(out.len < body.len / 4);
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)out.buf;
+	z.avail_in = (uInt)out.len;
+	z.next_out = (Bytef *)inflated;
+	z.avail_out = (uInt)n;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(z.total_out, body.len);
+	assert_memory_equal(inflated, body.buf, body.len);
+	inflateEnd(&z);
+	assert_true(cache_get(c, "gaps", 3, 200, false, &out, &gz));
+	assert_false(gz);
+	assert_int_equal(out.len, body.len);
+	assert_true(cache_get(c, "stats", 3, 200, true, &out, &gz));
+	assert_false(gz);
+	assert_int_equal(out.len, 2);
+	ag_buf_release(&body);
+	ag_buf_release(&out);
 	cache_destroy(c);
 	free(c);
 }
@@ -319,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_follows_the_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_keeps_session_ends, setup, teardown),
 		cmocka_unit_test(test_cache_is_bounded),
+		cmocka_unit_test(test_cache_gzip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
