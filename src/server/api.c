@@ -1118,7 +1118,7 @@ static size_t split(char *path, char **seg)
  * characters): an ASCII fallback and the RFC 5987 form. */
 static void attachment(struct api_response *r, const char *name)
 {
-	char ascii[96], pct[200];
+	char ascii[96], pct[3 * 200 + 4]; /* names are at most 200 bytes */
 	size_t a = 0, p = 0;
 
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {

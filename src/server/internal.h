@@ -160,7 +160,7 @@ struct api_response {
 	bool vary;                 /* the body depends on Accept-Encoding (Vary) */
 	unsigned retry_after;      /* seconds, for 429; 0: no header */
 	char set_cookie[192];      /* a Set-Cookie value; "" for none */
-	char disposition[320];     /* a Content-Disposition value; "" for none */
+	char disposition[768];     /* a Content-Disposition value; "" for none */
 	char actor[80];            /* who made the request, "" when nobody */
 };
 
