@@ -374,6 +374,24 @@ awk '/^  \/[^:]*:$/ { p = substr($1, 1, length($1) - 1) }
 	sed 's|{id}|branch-queue-forecast|; s|{n}|1|; s|{vendor}|acme-analytics|; s|{sha256}|0|' > "$T/ops"
 [ "$(wc -l < "$T/ops")" -gt "$(wc -l < "$T/paths")" ] && ok "OpenAPI lists the methods" ||
 	bad "OpenAPI methods: $(wc -l < "$T/ops")"
+# The permission matrix from the same list: every write but the log-in
+# and log-out refuses auditors and board members, and leaves every table
+# as it was (the whole store, dumped, before and after).
+store_dump() { sqlite3 "$T/ws/.aigov/aigov.db" .dump | sha256sum; }
+dump=$(store_dump)
+writes=0
+while read -r method path; do
+	case "$method $path" in GET*|*" /api/v1/session") continue ;; esac
+	writes=$((writes + 1))
+	for who in carol bea; do
+		code=$(curl -s -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $(cat "$T/$who.tok")" \
+			-H 'Content-Type: application/json' --data-binary '{}' "$U$path")
+		[ "$code" = 403 ] || bad "$who: $method $path: HTTP $code, want 403"
+	done
+done < "$T/ops"
+[ "$writes" -ge 15 ] && ok "auditor and board refused on all $writes writes" || bad "only $writes writes listed"
+[ "$(store_dump)" = "$dump" ] && ok "refused writes left the whole store unchanged" ||
+	bad "refused writes changed the store"
 while read -r method path; do
 	code=$(curl -s -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $(cat "$T/rita.tok")" \
 		-H 'Content-Type: application/json' --data-binary '{}' "$U$path")
