@@ -612,6 +612,11 @@ function summarize(e) {
   if (p.tier) bits.push(tEnum('tier', p.tier));
   if (p.override && p.override.tier) bits.push('→ ' + tEnum('tier', p.override.tier));
   if (p.stage) bits.push(tEnum('stage', p.stage));
+  if (p.from && p.to) bits.push(tEnum('stage', p.from) + ' → ' + tEnum('stage', p.to));
+  if (p.decision) bits.push(p.decision);
+  if (p.outcome) bits.push(tEnum('out', p.outcome));
+  if (p.result) bits.push(tEnum('rev', p.result));
+  for (const k of ['root_cause', 'remediation', 'resolution']) if (p[k]) bits.push(p[k]);
   if (p.maker) bits.push(t('hist.maker', { actor: p.maker }));
   if (p.note) bits.push('“' + p.note + '”');
   if (p.title) bits.push(p.title);
