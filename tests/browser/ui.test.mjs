@@ -213,6 +213,14 @@ try {
   await page.locator('dl.facts dd', { hasText: NEW_PURPOSE }).first().waitFor();
   ok('the new purpose is on the fact sheet');
 
+  // The owner records a shutdown drill (human oversight).
+  await page.selectOption('#ov-kind', 'drill');
+  await page.fill('#ov-reason', 'quarterly shutdown drill (UI test)');
+  await page.click('#ov-submit');
+  await message('ok', 'Recorded: drill');
+  await page.locator('table.history td', { hasText: 'oversight.drill' }).first().waitFor();
+  ok('the drill is in the history');
+
   // The owner records a customer's appeal of their unit's system.
   await page.click('nav a[href="#/cases"]');
   await page.waitForSelector('#appeal-form');
@@ -309,7 +317,7 @@ try {
   await screenshot('ledger-auditor');
   // The auditor proves an entry (the form offers the last signed one).
   await page.fill('#proof-seq', '3');
-  await page.click('#proof-form-submit');
+  await page.press('#proof-seq', 'Enter');   // the keyboard submits it
   const proof = await page.locator('#proof-summary.ok').textContent();
   check(/Entry 3 is proved/.test(proof) && /hashes/.test(proof), `entry 3 is proved: ${proof.trim().slice(0, 90)}`);
   await page.click('#consistency-form-submit');
@@ -374,6 +382,7 @@ try {
     entries.find((e) => e.action === 'system.update').payload.descriptor.purpose === NEW_PURPOSE,
   `the edit by user:${OWNER}, with the new purpose`);
   check(by('system.stage').length === 0, 'the refused stage move left no entry');
+  check(JSON.stringify(by('oversight.drill')) === JSON.stringify([`user:${OWNER}`]), `the drill by user:${OWNER}`);
   check(JSON.stringify(by('appeal.add')) === JSON.stringify([`user:${OWNER}`]), `the appeal by user:${OWNER}`);
   check(JSON.stringify(by('appeal.resolve')) === JSON.stringify([`user:${RISK}`]), `its resolution by user:${RISK}`);
   for (const a of ['incident.open', 'incident.update', 'incident.close'])
