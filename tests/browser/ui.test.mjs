@@ -344,6 +344,10 @@ try {
   await page.goto(`${URL_}/#/cases`);
   await page.locator('table.appeals td', { hasText: DECISION }).first().waitFor();
   await screenshot('cases-zh');
+  check(await page.locator('main form').count() === 0, 'the auditor is offered no form on incidents and appeals');
+  await page.click('nav a[href="#/vendors"]');
+  await page.locator('table.vendors td', { hasText: 'exit plan pending (UI test)' }).first().waitFor();
+  check(await page.locator('main form').count() === 0, 'the auditor reads the last vendor review and is offered no form');
   await page.click('nav a[href="#/dashboard"]');
   await page.waitForSelector('ul.stats');
   await screenshot('dashboard-zh');
