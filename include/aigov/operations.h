@@ -27,6 +27,11 @@ extern const char *const ag_review_result_ids[]; /* pass, conditional, fail */
  */
 int ag_vendor_add_file(struct ag_workspace *ws, const char *path, const char *actor,
 		       bool replace, char *id_out, size_t id_cap, struct ag_err *err);
+/* The same from text[0..len) (YAML, or JSON, which YAML reads), named
+ * `name` in errors; `id`, when not NULL, must be the descriptor's id. */
+int ag_vendor_add(struct ag_workspace *ws, const char *text, size_t len, const char *name,
+		  const char *id, const char *actor, bool replace, char *id_out, size_t id_cap,
+		  struct ag_err *err);
 /* Record a periodic review (result index in ag_review_result_ids). */
 int ag_vendor_review(struct ag_workspace *ws, const char *id, int result, const char *note,
 		     const char *actor, struct ag_err *err);

@@ -3,6 +3,7 @@
  * statistics (operations.h).
  */
 #include "aigov/operations.h"
+#include "aigov/file.h"
 
 #include "aigov/jcs.h"
 #include "aigov/str.h"
@@ -140,6 +141,20 @@ static int vendor_parse(struct ag_ydoc *d, struct ag_arena *a, struct ag_buf *js
 int ag_vendor_add_file(struct ag_workspace *ws, const char *path, const char *actor,
 		       bool replace, char *id_out, size_t id_cap, struct ag_err *err)
 {
+	struct ag_file_map m;
+	int rc = ag_file_map(&m, path, err);
+
+	if (rc)
+		return rc;
+	rc = ag_vendor_add(ws, m.data, m.len, path, NULL, actor, replace, id_out, id_cap, err);
+	ag_file_unmap(&m);
+	return rc;
+}
+
+int ag_vendor_add(struct ag_workspace *ws, const char *text, size_t len, const char *name,
+		  const char *id, const char *actor, bool replace, char *id_out, size_t id_cap,
+		  struct ag_err *err)
+{
 	struct ag_ydoc d;
 	struct ag_arena a;
 	struct ag_buf json, canon;
@@ -151,13 +166,16 @@ int ag_vendor_add_file(struct ag_workspace *ws, const char *path, const char *ac
 	ag_arena_init(&a, 0);
 	ag_buf_init(&json);
 	ag_buf_init(&canon);
-	rc = ag_ydoc_load_file(&d, path, err);
+	rc = ag_ydoc_load(&d, text, len, name, err);
 	if (!rc) {
 		rc = vendor_parse(&d, &a, &json, id_out, id_cap, err);
 		ag_ydoc_release(&d);
 	}
+	if (!rc && id && strcmp(id, id_out))
+		rc = ag_err_set(err, AG_EINVAL, "%s: the descriptor's id is '%s', not '%s'", name,
+				id_out, id);
 	if (!rc)
-		rc = ag_jcs_canonicalize(&canon, json.buf, json.len, path, true, err);
+		rc = ag_jcs_canonicalize(&canon, json.buf, json.len, name, true, err);
 	if (!rc)
 		rc = ag_store_begin(ws->store, true, err);
 	if (rc)

@@ -1252,7 +1252,7 @@ static bool route_read(const struct api_request *q, const struct ag_identity *wh
 		read_fn *fn;
 		const char *allow; /* the methods of the path (POST: cases.c) */
 	} reads[] = { { "gaps", get_gaps, "GET" },
-		      { "vendors", get_vendors, "GET" },
+		      { "vendors", get_vendors, "GET, POST" },
 		      { "incidents", get_incidents, "GET, POST" },
 		      { "appeals", get_appeals, "GET, POST" },
 		      { "stats", get_stats, "GET" } };

@@ -1,6 +1,6 @@
 /*
  * The API's writes of the second line's daily work (docs/serve.md):
- * incidents, customers' appeals, vendor reviews, and a system's stage
+ * incidents, customers' appeals, vendors and their reviews, and a system's stage
  * moves and human-oversight events.  The library checks the content and
  * records each in the ledger; here: who may, the bodies, the answers.
  *
@@ -9,6 +9,8 @@
  *   POST /incidents/{n}/close       {resolution}                          risk
  *   POST /appeals                   {system, decision_ref, reason}  owner (unit), risk
  *   POST /appeals/{n}/resolve       {outcome, note?}                      risk
+ *   POST /vendors, PUT /vendors/{id} a vendor descriptor                  risk
+ *   GET /vendors/{id}               the vendor with its reviews           all
  *   POST /vendors/{id}/reviews      {result, note?}                       risk
  *   POST /systems/{id}/stage        {to}                            owner (unit), risk
  *   POST /systems/{id}/oversight    {kind, reason}                  owner (unit), risk
@@ -22,6 +24,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A case number from the path: 1..INT64_MAX in plain decimal, else 0. */
 static int64_t case_number(const char *s)
@@ -322,6 +325,83 @@ static struct write classify(char **seg, size_t n, int64_t *num)
 	return none;
 }
 
+/* GET /vendors/{id}: the vendor as `aigov vendor show --json`. */
+static void get_vendor(const struct api_request *q, const char *id, struct api_response *r)
+{
+	struct ag_json j;
+	struct ag_err err;
+	int rc;
+
+	ag_json_init(&j, &r->body, false);
+	rc = ag_vendor_json(q->ws, id, &j, &err);
+	if (rc)
+		api_fail(r, rc, &err);
+	else
+		api_json_ok(r, 200, &j);
+}
+
+/* POST /vendors (register; id NULL) or PUT /vendors/{id} (replace): the
+ * body is a vendor descriptor as JSON (docs/registry-formats.md). */
+static void put_vendor(const struct api_request *q, const struct ag_identity *who,
+		       const char *id, struct api_response *r)
+{
+	char got[128];
+	struct ag_err err;
+	json_error_t e;
+	json_t *o;
+	int rc;
+
+	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
+		api_problem(r, 415, "send the vendor descriptor as application/json");
+		return;
+	}
+	/* jansson for JSON's own errors by line and column; the descriptor
+	 * reader for the rest. */
+	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (!json_is_object(o)) {
+		if (o)
+			api_problem(r, 400, "request body: expected a JSON object (one vendor)");
+		else
+			api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column,
+				    e.text);
+		json_decref(o);
+		return;
+	}
+	json_decref(o);
+	if (id) {
+		get_vendor(q, id, r); /* 404 when there is none to replace */
+		if (r->status != 200)
+			return;
+	}
+	rc = ag_vendor_add(q->ws, q->body, q->body_len, "request body", id, who->actor, id != NULL,
+			   got, sizeof(got), &err);
+	if (rc) {
+		api_fail(r, rc, &err);
+		return;
+	}
+	ag_buf_reset(&r->body);
+	get_vendor(q, got, r);
+	if (r->status == 200 && !id)
+		r->status = 201;
+}
+
+/* The vendor registry's own paths; false when seg is none of them. */
+static bool route_vendor(const struct api_request *q, const struct ag_identity *who, char **seg,
+			 size_t n, struct api_response *r)
+{
+	if (strcmp(seg[0], "vendors") || n > 2 || (n == 1 && strcmp(q->method, "POST")))
+		return false;
+	if (n == 2 && !strcmp(q->method, "GET")) {
+		if (api_require(who, ALL_ROLES, r, "read this"))
+			get_vendor(q, seg[1], r);
+	} else if (n == 2 && !api_method_is(q, r, "PUT", "GET, PUT")) {
+		/* answered: 405 */
+	} else if (api_require(who, R(AG_USER_RISK), r, "register vendors")) {
+		put_vendor(q, who, n == 2 ? seg[1] : NULL, r);
+	}
+	return true;
+}
+
 bool api_route_cases(const struct api_request *q, const struct ag_identity *who, char **seg,
 		     size_t n, struct api_response *r)
 {
@@ -329,6 +409,8 @@ bool api_route_cases(const struct api_request *q, const struct ag_identity *who,
 	struct write w = classify(seg, n, &num);
 	json_t *o;
 
+	if (route_vendor(q, who, seg, n, r))
+		return true;
 	/* GET /incidents and /appeals are the reads' (api.c). */
 	if (!w.fields || (n == 1 && strcmp(q->method, "POST")))
 		return false;

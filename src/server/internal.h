@@ -194,7 +194,7 @@ json_t *api_body_object(const struct api_request *q, struct api_response *r,
 bool api_body_string(json_t *o, const char *key, bool required, const char **out,
 		     struct api_response *r);
 
-/* The incident, appeal, vendor-review, stage and oversight writes
+/* The incident, appeal, vendor, stage and oversight writes
  * (cases.c): seg[0..n) under /api/v1/.  False when the path is none of
  * theirs. */
 bool api_route_cases(const struct api_request *q, const struct ag_identity *who, char **seg,

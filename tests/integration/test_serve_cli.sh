@@ -239,7 +239,7 @@ req "history of nothing: 404" 404 alice GET /api/v1/systems/nope/history
 for ep in vendors incidents appeals stats; do
 	req "board reads $ep" 200 bea GET /api/v1/$ep
 done
-for ep in vendors stats; do
+for ep in stats; do
 	req "POST $ep: 405" 405 rita POST /api/v1/$ep --data-binary '{}'
 done
 
@@ -290,6 +290,26 @@ has "appeal listed" "$T/body" "Q-2026-118"
 req "appeal: bad outcome" 400 rita POST /api/v1/appeals/$app/resolve --data-binary '{"outcome":"maybe"}'
 req "risk resolves it" 200 rita POST /api/v1/appeals/$app/resolve --data-binary '{"outcome":"amended","note":"plan redone by hand"}'
 has "resolved: outcome" "$T/body" '"outcome":"amended"'
+V='{"id":"queue-data-co","name":{"en":"Queue Data Co.","zh-TW":"排隊數據公司"},"services":"Branch footfall counts","competence":"Two years of branch sensors","due_diligence":{"date":"2026-10-01","result":"pass"},"contract_clauses":["liability","data_protection"],"review_frequency":"annual"}'
+before=$(ledger_count)
+for who in alice carol bea; do
+	req "$who may not register vendors" 403 $who POST /api/v1/vendors --data-binary "$V"
+done
+req "vendor: malformed JSON" 400 rita POST /api/v1/vendors --data-binary '{"id":'
+req "vendor: a bad field" 400 rita POST /api/v1/vendors --data-binary "$(echo "$V" | sed 's/"annual"/"hourly"/')"
+has "vendor: names the field" "$T/body" "review_frequency"
+req "vendor: not JSON" 415 rita POST /api/v1/vendors -H 'Content-Type: text/yaml' --data-binary 'id: x'
+req "vendor: replace what is not there" 404 rita PUT /api/v1/vendors/queue-data-co --data-binary "$V"
+if [ "$(ledger_count)" -eq "$before" ]; then ok "refused vendor writes recorded nothing"; else
+	bad "refused vendor writes changed the ledger"; fi
+req "risk registers a vendor" 201 rita POST /api/v1/vendors --data-binary "$V"
+has "vendor: its name" "$T/body" "Queue Data Co."
+req "vendor registered twice: 409" 409 rita POST /api/v1/vendors --data-binary "$V"
+req "vendor: the path's id" 400 rita PUT /api/v1/vendors/acme-analytics --data-binary "$V"
+req "risk updates the vendor" 200 rita PUT /api/v1/vendors/queue-data-co --data-binary "$(echo "$V" | sed 's/Two years/Three years/')"
+req "board reads the vendor" 200 bea GET /api/v1/vendors/queue-data-co
+has "vendor: updated" "$T/body" "Three years"
+req "no such vendor: 404" 404 bea GET /api/v1/vendors/nope
 req "risk reviews a vendor" 201 rita POST /api/v1/vendors/acme-analytics/reviews --data-binary '{"result":"conditional","note":"exit plan pending"}'
 has "review: shown with the vendor" "$T/body" "exit plan pending"
 req "review of no vendor: 404" 404 rita POST /api/v1/vendors/nope/reviews --data-binary '{"result":"pass"}'
@@ -304,7 +324,8 @@ req "stage: the gate decides" 403 alice POST /api/v1/systems/branch-queue-foreca
 has "gate: why" "$T/body" "cannot leave stage planning"
 run "ledger: the writes by their users" 0 ledger log
 for a in "user:rita incident.open" "user:rita incident.close" "user:alice appeal.add" "user:rita appeal.resolve" \
-	"user:rita vendor.review" "user:alice oversight.drill" "user:alice system.update"; do
+	"user:rita vendor.review" "user:rita vendor.register" "user:rita vendor.update" \
+	"user:alice oversight.drill" "user:alice system.update"; do
 	set -- $a
 	grep "$1" "$T/out" | grep -q "$2" && ok "ledger: $2 by $1" || bad "ledger: no $2 by $1"
 done
@@ -340,7 +361,7 @@ sed -n 's|^  \(/[^:]*\):$|\1|p' "$T/body" | sed 's|{id}|branch-queue-forecast|' 
 # or 405.
 awk '/^  \/[^:]*:$/ { p = substr($1, 1, length($1) - 1) }
      /^    (get|post|put|delete):$/ { m = $1; sub(":", "", m); print toupper(m), p }' "$T/body" |
-	sed 's|{id}|branch-queue-forecast|; s|{n}|1|; s|{vendor}|acme-analytics|' > "$T/ops"
+	sed 's|{id}|branch-queue-forecast|; s|{n}|1|; s|{vendor}|acme-analytics|; s|{sha256}|0|' > "$T/ops"
 [ "$(wc -l < "$T/ops")" -gt "$(wc -l < "$T/paths")" ] && ok "OpenAPI lists the methods" ||
 	bad "OpenAPI methods: $(wc -l < "$T/ops")"
 while read -r method path; do
