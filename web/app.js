@@ -1098,24 +1098,24 @@ async function viewEdit(id) {
 
 /* ---- vendors, cases ---- */
 
-/* Each vendor's reviews from the ledger (vendor.review), for the roles that
- * read it; GET /vendors does not list them.  A Map of id → entries. */
-async function vendorReviews(vendors) {
+/* Each vendor as GET /vendors/{id} gives it (its reviews and the next
+ * review's due date, which the list does not carry): a Map of id → it. */
+async function vendorDetails(vendors) {
   const out = new Map();
-  if (!LEDGER_READERS.includes(state.me.role)) return out;
   await Promise.all(vendors.map(async (v) => {
-    const q = new URLSearchParams({ subject: 'vendor:' + v.id, limit: '1000' });
-    out.set(v.id, (await api('GET', '/ledger/log?' + q.toString())).filter((e) => e.action === 'vendor.review'));
+    out.set(v.id, await api('GET', '/vendors/' + encodeURIComponent(v.id)));
   }));
   return out;
 }
 
-function reviewCell(list) {
-  if (!list || !list.length) return t('dash');
-  const e = list[list.length - 1], p = e.payload || {};
-  return [fmtTime(e.time), ' ', badge('dd', p.result, tEnum('rev', p.result)), h('br'),
-    h('span', { class: 'small' }, e.actor + (p.note ? ' — “' + p.note + '”' : '')),
-    list.length > 1 ? h('span', { class: 'small' }, ' ' + t('ven.reviews_n', { n: list.length })) : null];
+function reviewCell(d) {
+  const list = (d && d.reviews) || [];
+  const due = d && d.next_review_due ? h('div', { class: 'small' }, t('ven.next_due', { date: d.next_review_due })) : null;
+  if (!list.length) return [t('ven.no_review'), due];
+  const r = list[list.length - 1];
+  return [fmtTime(r.at), ' ', badge('dd', r.result, tEnum('rev', r.result)), h('br'),
+    h('span', { class: 'small' }, (r.by || '') + (r.note ? ' — “' + r.note + '”' : '')),
+    list.length > 1 ? h('span', { class: 'small' }, ' ' + t('ven.reviews_n', { n: list.length })) : null, due];
 }
 
 function vendorReviewForm(vendors, again) {
@@ -1138,18 +1138,17 @@ function vendorReviewForm(vendors, again) {
 
 async function viewVendors() {
   const vendors = await api('GET', '/vendors');
-  const reviews = await vendorReviews(vendors);
-  const readers = LEDGER_READERS.includes(state.me.role);
+  const details = await vendorDetails(vendors);
   const again = (focus) => render({ keepFocus: true, focus });
-  const heads = [t('col.name'), t('ven.services'), t('ven.due_diligence'), t('ven.review'), t('ven.clauses'), t('ven.apis')];
-  if (readers) heads.push(t('ven.last_review'));
+  const heads = [t('col.name'), t('ven.services'), t('ven.due_diligence'), t('ven.review'), t('ven.clauses'), t('ven.apis'),
+    t('ven.last_review')];
   const body = vendors.length ? table(t('ven.caption'), heads,
     vendors.map((v) => row([sysName(v), h('br'), h('span', { class: 'mono small' }, v.id)], v.services,
       v.due_diligence ? [v.due_diligence.date || '', ' ', badge('dd', v.due_diligence.result, v.due_diligence.result || '')] : t('dash'),
       v.review_frequency || t('dash'),
       h('ul', { class: 'plain' }, (v.contract_clauses || []).map((c) => h('li', null, c))),
       h('ul', { class: 'plain' }, (v.api_integrations || []).map((c) => h('li', null, c))),
-      readers ? reviewCell(reviews.get(v.id)) : null)), 'vendors')
+      reviewCell(details.get(v.id)))), 'vendors')
     : h('p', null, t('ven.none'));
   const form = state.me.role === 'risk' && vendors.length ? section(t('act.title'), h('div', { class: 'grid forms' }, vendorReviewForm(vendors, again))) : null;
   return [heading(t('ven.title')), body, form, h('p', { class: 'note' }, t('ven.cli'))];
