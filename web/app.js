@@ -31,6 +31,10 @@ const FACTORS = {
   stakeholder_impact: ['low', 'medium', 'high'],
   remedy: ['complete', 'partial', 'none']
 };
+const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+const OUTCOMES = ['upheld', 'overturned', 'amended'];
+const REVIEW_RESULTS = ['pass', 'conditional', 'fail'];
+const OVERSIGHT_KINDS = ['drill', 'shutdown', 'resume'];
 const WRITERS = ['owner', 'risk'];
 const LEDGER_READERS = ['risk', 'auditor', 'admin'];
 const LEDGER_PAGE = 50;
@@ -207,6 +211,51 @@ function errorText(e) {
 
 function showError(e) { flash(errorText(e), 'error'); }
 
+/* The control catalog (GET /catalog), fetched once: a Map of id → control,
+ * or null when the server has none to give (then the ids are shown). */
+async function loadCatalog() {
+  if (state.catalog !== undefined) return state.catalog;
+  try {
+    const c = await api('GET', '/catalog');
+    state.catalog = new Map(((c && c.controls) || []).map((x) => [x.id, x]));
+  } catch (e) {
+    if (e.status === 401) throw e;
+    state.catalog = null;
+  }
+  return state.catalog;
+}
+
+/* A control's title (or description) in the UI's language; null if unknown. */
+function controlText(id, what) {
+  const c = state.catalog && state.catalog.get(id);
+  const v = c && c[what || 'title'];
+  if (!v) return null;
+  return typeof v === 'string' ? v : v[I18N.lang] || v.en || null;
+}
+
+/* A control as a cell: its title with the id under it, or the bare id. */
+function controlCell(id) {
+  const title = controlText(id);
+  if (!title) return h('span', { class: 'mono' }, id);
+  return h('span', { title: controlText(id, 'description') || null }, title, h('br'),
+    h('span', { class: 'mono small' }, id));
+}
+
+/* The answer to a write: a message, then the page drawn again. */
+async function write(form, call, done, again) {
+  submitting(form, true);
+  try {
+    const r = await call();
+    flash(done(r), 'ok');
+    again('page-title');
+    return r;
+  } catch (e) {
+    showError(e);
+    submitting(form, false);
+    return null;
+  }
+}
+
 /* ---- charts (inline SVG built with the DOM) ---- */
 
 /* Horizontal bars: entries [{label, value, cls}]; a figure with a caption. */
@@ -320,6 +369,7 @@ const ROUTES = [
   [/^\/dashboard$/, viewDashboard],
   [/^\/systems$/, viewSystems],
   [/^\/systems\/([^/]+)$/, viewSystem],
+  [/^\/systems\/([^/]+)\/edit$/, viewEdit],
   [/^\/register$/, viewRegister],
   [/^\/vendors$/, viewVendors],
   [/^\/cases$/, viewCases],
@@ -558,10 +608,15 @@ function summarize(e) {
   const bits = [];
   if (p.control) bits.push(p.control);
   if (p.url) bits.push(h('a', { href: p.url, rel: 'noopener noreferrer', target: '_blank' }, p.url));
-  if (p.file) bits.push(String(p.file).split('/').pop());
+  if (p.file) bits.push(String(p.file).replace(/^upload:/, '').split('/').pop());
   if (p.tier) bits.push(tEnum('tier', p.tier));
   if (p.override && p.override.tier) bits.push('→ ' + tEnum('tier', p.override.tier));
   if (p.stage) bits.push(tEnum('stage', p.stage));
+  if (p.from && p.to) bits.push(tEnum('stage', p.from) + ' → ' + tEnum('stage', p.to));
+  if (p.decision) bits.push(p.decision);
+  if (p.outcome) bits.push(tEnum('out', p.outcome));
+  if (p.result) bits.push(tEnum('rev', p.result));
+  for (const k of ['root_cause', 'remediation', 'resolution']) if (p[k]) bits.push(p[k]);
   if (p.maker) bits.push(t('hist.maker', { actor: p.maker }));
   if (p.note) bits.push('“' + p.note + '”');
   if (p.title) bits.push(p.title);
@@ -586,7 +641,8 @@ async function allEntries(path) {
 async function viewSystem(id) {
   const enc = encodeURIComponent(id);
   const [sys, gapsList, history] = await Promise.all([
-    api('GET', '/systems/' + enc), api('GET', '/gaps?system=' + enc), allEntries('/systems/' + enc + '/history')]);
+    api('GET', '/systems/' + enc), api('GET', '/gaps?system=' + enc), allEntries('/systems/' + enc + '/history'),
+    loadCatalog()]);
   const d = sys.descriptor || {};
   const gaps = gapsList[0] || { controls: [], missing: 0, overdue: 0 };
   const last = (pred) => { for (let i = history.length - 1; i >= 0; i--) if (pred(history[i])) return history[i]; return null; };
@@ -673,14 +729,14 @@ async function viewSystem(id) {
       const p = e.payload || {};
       const what = e.action === 'approval.grant' ? '✔ ' + t('ctl.approved')
         : p.url ? h('a', { href: p.url, rel: 'noopener noreferrer', target: '_blank' }, p.url)
-          : String(p.file || '').split('/').pop();
+          : evidenceFileLink(id, p);
       return h('li', null, what, h('span', { class: 'small' }, ' — ' + e.actor + ', ' + fmtTime(e.time) +
         (p.note ? ' — “' + p.note + '”' : '')));
     }));
   };
   const order = { overdue: 0, missing: 1, met: 2, later: 3, not_applicable: 4 };
   const byStatus = gaps.controls.slice().sort((a, b) => (order[a.status] ?? 5) - (order[b.status] ?? 5));
-  const controlRows = (list) => list.map((c) => row(h('span', { class: 'mono' }, c.id),
+  const controlRows = (list) => list.map((c) => row(controlCell(c.id),
     badge('gap', c.status, tEnum('gap', c.status)), c.due || t('dash'), fmtTime(c.last), evidenceCell(c.id)));
   const heads = [t('ctl.control'), t('ctl.status'), t('ctl.due'), t('ctl.last'), t('ctl.evidence')];
   const applicable = byStatus.filter((c) => c.status !== 'not_applicable');
@@ -724,17 +780,21 @@ async function viewSystem(id) {
 
   /* actions by role */
   const actions = [];
-  const controlOptions = byStatus.map((c) => ({ value: c.id, label: c.id + ' (' + tEnum('gap', c.status) + ')' }));
+  const controlOptions = byStatus.map((c) => ({ value: c.id,
+    label: (controlText(c.id) ? controlText(c.id) + ' — ' + c.id : c.id) + ' (' + tEnum('gap', c.status) + ')' }));
   const firstMissing = (gaps.controls.find((c) => c.status === 'missing' || c.status === 'overdue') || {}).id;
   const again = (focus) => render({ keepFocus: true, focus });
   if (WRITERS.includes(role) && ownUnit) {
-    actions.push(evidenceForm(id, controlOptions, firstMissing, again), evidenceFileForm(id, controlOptions, firstMissing, again));
+    actions.push(stageForm(sys, again), oversightForm(id, again),
+      evidenceForm(id, controlOptions, firstMissing, again), evidenceFileForm(id, controlOptions, firstMissing, again));
   }
   if (role === 'risk') {
     actions.push(assessForm(id, again), approveForm(id, controlOptions, history, again));
   }
   let actSec;
-  if (actions.length) actSec = section(t('act.title'), h('div', { class: 'grid forms' }, actions));
+  if (actions.length) actSec = section(t('act.title'), WRITERS.includes(role) && ownUnit
+    ? h('p', { class: 'actions' }, h('a', { href: '#/systems/' + enc + '/edit', class: 'button', id: 'edit-link' }, t('edit.link')))
+    : null, h('div', { class: 'grid forms' }, actions));
   else if (role === 'owner') actSec = section(t('act.title'), h('p', null, t('act.not_your_unit', { unit: state.me.unit })));
   else actSec = section(t('act.title'), h('p', null, t('act.none', { role: tEnum('role', role) })));
 
@@ -744,6 +804,67 @@ async function viewSystem(id) {
       summarize(e))), 'history'));
 
   return [head, sub, facts, risk, controls, evalSec, explSec, actSec, hist];
+}
+
+/* An uploaded file's name (location upload:NAME), a link to its bytes
+ * (GET .../evidence/files/SHA256, sent as an attachment). */
+function evidenceFileLink(id, p) {
+  const loc = String(p.file || '');
+  const uploaded = loc.startsWith('upload:');
+  const name = uploaded ? loc.slice(7) : loc.split('/').pop();
+  /* Files the CLI recorded from a path are hashed, not kept: no link. */
+  if (!uploaded || !/^[0-9a-f]{64}$/.test(String(p.sha256 || ''))) return name;
+  return h('a', { href: '/api/v1/systems/' + encodeURIComponent(id) + '/evidence/files/' + p.sha256,
+    download: name, class: 'evidence-file', title: t('evf.download', { sha: p.sha256 }) }, name);
+}
+
+/* The lifecycle gate: the next stage, or retirement; a refusal keeps the
+ * server's reason in the card. */
+function stageForm(sys, again) {
+  const i = STAGES.indexOf(sys.stage);
+  const next = i >= 0 && i < STAGES.indexOf('deployment') ? STAGES[i + 1] : null;
+  const refused = h('div', { id: 'stage-refused' });
+  const form = h('form', { id: 'stage-form', class: 'card' }, h('h3', null, t('stage.title')),
+    h('p', null, t('stage.current', { stage: tEnum('stage', sys.stage) })), refused);
+  if (sys.stage === 'retired') {
+    form.appendChild(h('p', { class: 'small' }, t('stage.retired')));
+    return form;
+  }
+  form.appendChild(h('p', { class: 'small' }, t('stage.intro')));
+  const move = async (to) => {
+    refused.replaceChildren();
+    submitting(form, true);
+    try {
+      await api('POST', '/systems/' + encodeURIComponent(sys.id) + '/stage', { to });
+      flash(t('stage.done', { stage: tEnum('stage', to) }), 'ok');
+      again('page-title');
+    } catch (e) {
+      showError(e);
+      refused.replaceChildren(h('p', { class: 'msg error' }, h('span', null, t('stage.refused', { detail: e.detail || e.title }))));
+      submitting(form, false);
+    }
+  };
+  form.appendChild(h('div', { class: 'actions' },
+    next ? h('button', { type: 'button', id: 'stage-next', onclick: () => move(next) }, t('stage.next', { stage: tEnum('stage', next) })) : null,
+    h('button', { type: 'button', id: 'stage-retire', class: 'secondary', onclick: () => move('retired') }, t('stage.retire'))));
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  return form;
+}
+
+/* Human oversight events: a drill, an emergency shutdown, a resumption. */
+function oversightForm(id, again) {
+  const kind = select({ id: 'ov-kind', name: 'kind' }, OVERSIGHT_KINDS.map((x) => ({ value: x, label: tEnum('ovk', x) })), 'drill');
+  const reason = h('textarea', { id: 'ov-reason', name: 'reason', rows: '2', required: true, minlength: '5' });
+  const form = h('form', { id: 'oversight-form', class: 'card' }, h('h3', null, t('ov.title')),
+    h('p', { class: 'small' }, t('ov.intro')), field(t('ov.kind'), kind), field(t('ov.reason'), reason, t('ov.reason_hint')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'ov-submit' }, t('ov.submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (reason.value.trim().length < 5) { flash(t('ov.short'), 'error'); reason.focus(); return; }
+    write(form, () => api('POST', '/systems/' + encodeURIComponent(id) + '/oversight', { kind: kind.value, reason: reason.value.trim() }),
+      () => t('ov.done', { kind: tEnum('ovk', kind.value) }), again);
+  });
+  return form;
 }
 
 function submitting(form, busy) {
@@ -848,34 +969,47 @@ function approveForm(id, options, history, again) {
 
 /* ---- registration ---- */
 
-async function viewRegister() {
+/* The units already in the inventory, offered to the 2nd line. */
+async function knownUnits() {
+  if (state.me.role === 'owner') return [];
+  return [...new Set((await api('GET', '/systems')).map((x) => x.owner_unit))].sort();
+}
+
+/* The descriptor form, for registering (orig null) and for editing (orig:
+ * the descriptor as GET /systems/{id} gives it).  Fields the form does not
+ * show (models, data sources, a drill frequency) are kept as they were.
+ * save(desc) sends it; opts: {submitId, submitLabel}. */
+function descriptorForm(orig, units, save, opts) {
+  const o = orig || {};
   const role = state.me.role;
-  if (!WRITERS.includes(role))
-    return [heading(t('reg.title')), h('p', null, t('reg.not_allowed', { role: tEnum('role', role) }))];
+  const editing = Boolean(orig);
   const inp = (id, attrs) => h('input', Object.assign({ type: 'text', id, name: id }, attrs || {}));
-  const id = inp('reg-id', { required: true, pattern: '[a-z0-9][a-z0-9_.\\-]*', autocomplete: 'off' });
-  const nameEn = inp('reg-name-en', { required: true });
-  const nameZh = inp('reg-name-zh', { required: true, lang: 'zh-TW' });
-  const purpose = h('textarea', { id: 'reg-purpose', name: 'purpose', rows: '3', required: true });
-  const bl = select({ id: 'reg-business-line' }, BUSINESS_LINES.map((x) => ({ value: x, label: tEnum('bl', x) })), 'bank');
-  const uc = select({ id: 'reg-use-case' }, USE_CASES.map((x) => ({ value: x, label: tEnum('uc', x) })), 'other');
-  const ai = select({ id: 'reg-ai-type' }, AI_TYPES.map((x) => ({ value: x, label: tEnum('ai', x) })), 'machine_learning');
-  const unit = inp('reg-owner-unit', { required: true, value: state.me.unit || '', readonly: role === 'owner' ? true : null,
-    list: role === 'owner' ? null : 'reg-units' });
-  /* The units already in the inventory, offered to the 2nd line. */
-  const units = role === 'owner' ? [] : [...new Set((await api('GET', '/systems')).map((x) => x.owner_unit))].sort();
-  const unitList = h('datalist', { id: 'reg-units' }, units.map((u) => h('option', { value: u })));
-  const stage = select({ id: 'reg-stage' }, STAGES.filter((x) => x !== 'retired').map((x) => ({ value: x, label: tEnum('stage', x) })), 'planning');
-  const jur = inp('reg-jurisdictions', { value: 'TW' });
-  const vendor = inp('reg-vendor');
-  const critical = h('input', { type: 'checkbox', id: 'reg-critical' });
+  const names = o.name || {};
+  const id = inp('reg-id', { required: true, pattern: '[a-z0-9][a-z0-9_.\\-]*', autocomplete: 'off', value: o.id || '',
+    readonly: editing || null });
+  const nameEn = inp('reg-name-en', { required: true, value: names.en || '' });
+  const nameZh = inp('reg-name-zh', { required: true, lang: 'zh-TW', value: names['zh-TW'] || '' });
+  const purpose = h('textarea', { id: 'reg-purpose', name: 'purpose', rows: '3', required: true, value: o.purpose || '' });
+  const bl = select({ id: 'reg-business-line' }, BUSINESS_LINES.map((x) => ({ value: x, label: tEnum('bl', x) })), o.business_line || 'bank');
+  const uc = select({ id: 'reg-use-case' }, USE_CASES.map((x) => ({ value: x, label: tEnum('uc', x) })), o.use_case || 'other');
+  const ai = select({ id: 'reg-ai-type' }, AI_TYPES.map((x) => ({ value: x, label: tEnum('ai', x) })), o.ai_type || 'machine_learning');
+  const unit = inp('reg-owner-unit', { required: true, value: o.owner_unit || state.me.unit || '',
+    readonly: role === 'owner' ? true : null, list: role === 'owner' ? null : 'reg-units' });
+  const stages = editing ? STAGES : STAGES.filter((x) => x !== 'retired');
+  const stage = select({ id: 'reg-stage', disabled: editing || null },
+    stages.map((x) => ({ value: x, label: tEnum('stage', x) })), o.stage || 'planning');
+  const jur = inp('reg-jurisdictions', { value: (o.jurisdictions || ['TW']).join(', ') });
+  const vendor = inp('reg-vendor', { value: o.vendor || '' });
+  const critical = h('input', { type: 'checkbox', id: 'reg-critical', checked: Boolean(o.critical) });
   const factorSel = {};
+  const rf = o.risk_factors || {};
   for (const [k, levels] of Object.entries(FACTORS))
-    factorSel[k] = select({ id: 'reg-f-' + k }, levels.map((x) => ({ value: x, label: tEnum('lv', x) })), levels[0]);
-  const ho = h('textarea', { id: 'reg-human-override', rows: '2' });
-  const sd = h('textarea', { id: 'reg-shutdown', rows: '2' });
-  const auth = h('textarea', { id: 'reg-authorized', rows: '2' });
-  const fb = h('textarea', { id: 'reg-fallback', rows: '2' });
+    factorSel[k] = select({ id: 'reg-f-' + k }, levels.map((x) => ({ value: x, label: tEnum('lv', x) })), rf[k] || levels[0]);
+  const ov0 = o.oversight || {};
+  const ho = h('textarea', { id: 'reg-human-override', rows: '2', value: ov0.human_override || '' });
+  const sd = h('textarea', { id: 'reg-shutdown', rows: '2', value: ov0.shutdown || '' });
+  const auth = h('textarea', { id: 'reg-authorized', rows: '2', value: (ov0.authorized || []).join('\n') });
+  const fb = h('textarea', { id: 'reg-fallback', rows: '2', value: ov0.fallback || '' });
   const oversight = h('fieldset', { id: 'reg-oversight' }, h('legend', null, t('reg.oversight')),
     field(t('fact.human_override'), ho), field(t('fact.shutdown'), sd), field(t('reg.authorized'), auth),
     field(t('fact.fallback'), fb));
@@ -883,9 +1017,10 @@ async function viewRegister() {
   critical.addEventListener('change', syncOversight);
   syncOversight();
 
-  const form = h('form', { id: 'register-form', class: 'card wide', novalidate: true },
+  const form = h('form', { id: editing ? 'edit-form' : 'register-form', class: 'card wide', novalidate: true },
     h('fieldset', null, h('legend', null, t('reg.basics')),
-      h('div', { class: 'grid' }, field(t('reg.id'), id), field(t('reg.stage'), stage),
+      h('div', { class: 'grid' }, field(t('reg.id'), id, editing ? t('edit.id_fixed') : null),
+        field(t('reg.stage'), stage, editing ? t('edit.stage_fixed') : null),
         field(t('reg.name_en'), nameEn), field(t('reg.name_zh'), nameZh)),
       field(t('reg.purpose'), purpose),
       h('div', { class: 'grid' }, field(t('reg.business_line'), bl), field(t('reg.use_case'), uc),
@@ -895,76 +1030,343 @@ async function viewRegister() {
     h('fieldset', null, h('legend', null, t('reg.factors')),
       h('div', { class: 'grid' }, Object.keys(FACTORS).map((k) => field(t('factor.' + k), factorSel[k])))),
     oversight,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'register-submit' }, t('reg.submit'))));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: opts.submitId }, opts.submitLabel),
+      editing ? h('a', { href: '#/systems/' + encodeURIComponent(o.id), class: 'button secondary', id: 'edit-cancel' }, t('edit.cancel')) : null));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     for (const el of [id, nameEn, nameZh, purpose, unit]) {
       if (!el.value.trim() || !el.checkValidity()) { el.focus(); el.reportValidity(); return; }
     }
-    const desc = {
+    const desc = Object.assign({}, o, {
       id: id.value.trim(),
-      name: { en: nameEn.value.trim(), 'zh-TW': nameZh.value.trim() },
+      name: Object.assign({}, o.name || {}, { en: nameEn.value.trim(), 'zh-TW': nameZh.value.trim() }),
       purpose: purpose.value.trim(),
       business_line: bl.value, use_case: uc.value, ai_type: ai.value,
-      owner_unit: unit.value.trim(), stage: stage.value,
+      owner_unit: unit.value.trim(), stage: editing ? o.stage : stage.value,
       jurisdictions: jur.value.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase()),
       critical: critical.checked,
-      risk_factors: Object.fromEntries(Object.entries(factorSel).map(([k, s]) => [k, s.value]))
-    };
+      risk_factors: Object.assign({}, rf, Object.fromEntries(Object.entries(factorSel).map(([k, s]) => [k, s.value])))
+    });
     if (vendor.value.trim()) desc.vendor = vendor.value.trim();
+    else delete desc.vendor;
     if (critical.checked) {
-      desc.oversight = { human_override: ho.value.trim(), shutdown: sd.value.trim(),
-        authorized: auth.value.split('\n').map((x) => x.trim()).filter(Boolean), fallback: fb.value.trim() };
+      desc.oversight = Object.assign({}, ov0, { human_override: ho.value.trim(), shutdown: sd.value.trim(),
+        authorized: auth.value.split('\n').map((x) => x.trim()).filter(Boolean), fallback: fb.value.trim() });
     }
     submitting(form, true);
     try {
-      const r = await api('POST', '/systems', desc);
-      flash(t('reg.done', { id: r.id }), 'ok');
-      navigate('#/systems/' + encodeURIComponent(r.id));
+      await save(desc);
     } catch (e) { showError(e); submitting(form, false); }
   });
-  return [heading(t('reg.title')), h('p', { class: 'intro' }, t('reg.intro')), form, unitList];
+  return form;
+}
+
+function unitList(units) {
+  return h('datalist', { id: 'reg-units' }, units.map((u) => h('option', { value: u })));
+}
+
+async function viewRegister() {
+  const role = state.me.role;
+  if (!WRITERS.includes(role))
+    return [heading(t('reg.title')), h('p', null, t('reg.not_allowed', { role: tEnum('role', role) }))];
+  const units = await knownUnits();
+  const form = descriptorForm(null, units, async (desc) => {
+    const r = await api('POST', '/systems', desc);
+    flash(t('reg.done', { id: r.id }), 'ok');
+    navigate('#/systems/' + encodeURIComponent(r.id));
+  }, { submitId: 'register-submit', submitLabel: t('reg.submit') });
+  return [heading(t('reg.title')), h('p', { class: 'intro' }, t('reg.intro')), form, unitList(units)];
+}
+
+/* #/systems/ID/edit: the descriptor, prefilled, as a new revision (PUT). */
+async function viewEdit(id) {
+  const enc = encodeURIComponent(id);
+  const [sys, units] = await Promise.all([api('GET', '/systems/' + enc), knownUnits()]);
+  const role = state.me.role;
+  const title = heading(t('edit.title', { name: sysName(sys) }));
+  const back = h('p', null, h('a', { href: '#/systems/' + enc }, '← ', t('edit.back')));
+  if (!WRITERS.includes(role) || (role === 'owner' && state.me.unit !== sys.owner_unit))
+    return [title, back, h('p', null, t('edit.not_allowed', { role: tEnum('role', role) }))];
+  const form = descriptorForm(sys.descriptor || {}, units, async (desc) => {
+    await api('PUT', '/systems/' + enc, desc);
+    flash(t('edit.done', { id }), 'ok');
+    navigate('#/systems/' + enc);
+  }, { submitId: 'edit-submit', submitLabel: t('edit.submit') });
+  return [title, back, h('p', { class: 'intro' }, t('edit.intro')), form, unitList(units)];
 }
 
 /* ---- vendors, cases ---- */
 
+/* Each vendor as GET /vendors/{id} gives it (its reviews and the next
+ * review's due date, which the list does not carry): a Map of id → it. */
+async function vendorDetails(vendors) {
+  const out = new Map();
+  await Promise.all(vendors.map(async (v) => {
+    out.set(v.id, await api('GET', '/vendors/' + encodeURIComponent(v.id)));
+  }));
+  return out;
+}
+
+function reviewCell(d) {
+  const list = (d && d.reviews) || [];
+  const due = d && d.next_review_due ? h('div', { class: 'small' }, t('ven.next_due', { date: d.next_review_due })) : null;
+  if (!list.length) return [t('ven.no_review'), due];
+  const r = list[list.length - 1];
+  return [fmtTime(r.at), ' ', badge('dd', r.result, tEnum('rev', r.result)), h('br'),
+    h('span', { class: 'small' }, (r.by || '') + (r.note ? ' — “' + r.note + '”' : '')),
+    list.length > 1 ? h('span', { class: 'small' }, ' ' + t('ven.reviews_n', { n: list.length })) : null, due];
+}
+
+function vendorReviewForm(vendors, again) {
+  const vendor = select({ id: 'rev-vendor', name: 'vendor' }, vendors.map((v) => ({ value: v.id, label: sysName(v) + ' (' + v.id + ')' })));
+  const result = select({ id: 'rev-result', name: 'result' }, REVIEW_RESULTS.map((x) => ({ value: x, label: tEnum('rev', x) })), 'pass');
+  const note = h('input', { type: 'text', id: 'rev-note', name: 'note' });
+  const form = h('form', { id: 'review-form', class: 'card' }, h('h3', null, t('rev.title')),
+    h('p', { class: 'small' }, t('rev.intro')), field(t('rev.vendor'), vendor), field(t('rev.result'), result),
+    field(t('rev.note'), note), h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'rev-submit' }, t('rev.submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = { result: result.value };
+    if (note.value.trim()) body.note = note.value.trim();
+    write(form, () => api('POST', '/vendors/' + encodeURIComponent(vendor.value) + '/reviews', body),
+      (r) => t('rev.done', { vendor: sysName(r && r.descriptor) || vendor.value, result: tEnum('rev', body.result),
+        due: (r && r.next_review_due) || t('dash') }), again);
+  });
+  return form;
+}
+
 async function viewVendors() {
   const vendors = await api('GET', '/vendors');
-  const body = vendors.length ? table(t('ven.caption'),
-    [t('col.name'), t('ven.services'), t('ven.due_diligence'), t('ven.review'), t('ven.clauses'), t('ven.apis')],
+  const details = await vendorDetails(vendors);
+  const again = (focus) => render({ keepFocus: true, focus });
+  const heads = [t('col.name'), t('ven.services'), t('ven.due_diligence'), t('ven.review'), t('ven.clauses'), t('ven.apis'),
+    t('ven.last_review')];
+  const body = vendors.length ? table(t('ven.caption'), heads,
     vendors.map((v) => row([sysName(v), h('br'), h('span', { class: 'mono small' }, v.id)], v.services,
       v.due_diligence ? [v.due_diligence.date || '', ' ', badge('dd', v.due_diligence.result, v.due_diligence.result || '')] : t('dash'),
       v.review_frequency || t('dash'),
       h('ul', { class: 'plain' }, (v.contract_clauses || []).map((c) => h('li', null, c))),
-      h('ul', { class: 'plain' }, (v.api_integrations || []).map((c) => h('li', null, c))))))
+      h('ul', { class: 'plain' }, (v.api_integrations || []).map((c) => h('li', null, c))),
+      reviewCell(details.get(v.id)))), 'vendors')
     : h('p', null, t('ven.none'));
-  return [heading(t('ven.title')), body, h('p', { class: 'note' }, t('ven.cli'))];
+  const form = state.me.role === 'risk' && vendors.length ? section(t('act.title'), h('div', { class: 'grid forms' }, vendorReviewForm(vendors, again))) : null;
+  return [heading(t('ven.title')), body, form, h('p', { class: 'note' }, t('ven.cli'))];
+}
+
+function incidentFollowUp(i) {
+  const bits = [];
+  if (i.root_cause) bits.push(h('div', null, h('strong', null, t('inc.root_cause_s')), ' ', i.root_cause));
+  if (i.remediation) bits.push(h('div', null, h('strong', null, t('inc.remediation_s')), ' ', i.remediation));
+  if (i.notified_at) bits.push(h('div', null, h('strong', null, t('inc.notified_s')), ' ', fmtTime(i.notified_at)));
+  return bits.length ? bits : t('dash');
 }
 
 function incidentsTable(list) {
   return table(t('cases.inc_caption'), ['#', t('cases.system'), t('cases.title_col'), t('cases.severity'),
-    t('cases.status'), t('cases.opened'), t('cases.breach'), t('cases.notify_by')],
+    t('cases.status'), t('cases.opened'), t('cases.breach'), t('cases.notify_by'), t('inc.follow_up')],
   list.slice().reverse().map((i) => row(String(i.id), h('a', { href: '#/systems/' + encodeURIComponent(i.system) }, i.system),
     i.title, badge('sev', i.severity, tEnum('sev', i.severity)), tEnum('st', i.status), fmtTime(i.opened_at),
     i.personal_data_breach ? t('yes') : t('no'),
-    [i.notify_by ? fmtTime(i.notify_by) : t('dash'), i.notification_overdue ? [' ', badge('gap', 'overdue', t('cases.overdue'))] : null])));
+    [i.notify_by ? fmtTime(i.notify_by) : t('dash'), i.notification_overdue ? [' ', badge('gap', 'overdue', t('cases.overdue'))] : null],
+    incidentFollowUp(i))), 'incidents');
+}
+
+function appealsTable(list) {
+  return table(t('cases.app_caption'), ['#', t('cases.system'), t('cases.decision'),
+    t('cases.reason'), t('cases.status'), t('cases.opened'), t('cases.outcome')],
+  list.slice().reverse().map((a) => row(String(a.id), h('a', { href: '#/systems/' + encodeURIComponent(a.system) }, a.system),
+    a.decision, a.reason, tEnum('st', a.status), fmtTime(a.opened_at),
+    a.outcome ? [tEnum('out', a.outcome), a.note ? ' — ' + a.note : '', a.resolved_by ? h('span', { class: 'small' }, ' (' + a.resolved_by + ')') : '']
+      : t('dash'))), 'appeals');
+}
+
+function systemOptions(systems) {
+  return systems.map((s) => ({ value: s.id, label: sysName(s) + ' (' + s.id + ')' }));
+}
+
+function caseOptions(list, text) {
+  return list.map((c) => ({ value: String(c.id), label: '#' + c.id + ' — ' + c.system + ': ' + text(c) }));
+}
+
+function incidentOpenForm(systems, again) {
+  const system = select({ id: 'inc-system', name: 'system' }, systemOptions(systems));
+  const title = h('input', { type: 'text', id: 'inc-title', name: 'title', required: true });
+  const severity = select({ id: 'inc-severity', name: 'severity' }, SEVERITIES.map((x) => ({ value: x, label: tEnum('sev', x) })), 'medium');
+  const breach = h('input', { type: 'checkbox', id: 'inc-breach', name: 'breach' });
+  const form = h('form', { id: 'incident-form', class: 'card' }, h('h3', null, t('inc.open_title')),
+    field(t('cases.system'), system), field(t('inc.title'), title), field(t('cases.severity'), severity),
+    h('div', { class: 'field check' }, breach, h('label', { for: 'inc-breach' }, t('inc.breach'))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'inc-submit' }, t('inc.open_submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!title.value.trim()) { title.focus(); title.reportValidity(); return; }
+    write(form, () => api('POST', '/incidents', { system: system.value, title: title.value.trim(), severity: severity.value,
+      breach: breach.checked }), (r) => t('inc.opened', { id: r.id, system: r.system }), again);
+  });
+  return form;
+}
+
+function incidentUpdateForm(open, again) {
+  const which = select({ id: 'incu-id', name: 'incident' }, caseOptions(open, (c) => c.title));
+  const cause = h('textarea', { id: 'incu-root-cause', name: 'root_cause', rows: '2' });
+  const remedy = h('textarea', { id: 'incu-remediation', name: 'remediation', rows: '2' });
+  const notified = h('input', { type: 'checkbox', id: 'incu-notified', name: 'notified' });
+  const form = h('form', { id: 'incident-update-form', class: 'card' }, h('h3', null, t('inc.update_title')),
+    field(t('inc.which'), which), field(t('inc.root_cause'), cause), field(t('inc.remediation'), remedy),
+    h('div', { class: 'field check' }, notified, h('label', { for: 'incu-notified' }, t('inc.notified'))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'incu-submit' }, t('inc.update_submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = {};
+    if (cause.value.trim()) body.root_cause = cause.value.trim();
+    if (remedy.value.trim()) body.remediation = remedy.value.trim();
+    if (notified.checked) body.notified = true;
+    if (!Object.keys(body).length) { flash(t('inc.update_empty'), 'error'); cause.focus(); return; }
+    write(form, () => api('POST', '/incidents/' + which.value, body), () => t('inc.updated', { id: which.value }), again);
+  });
+  return form;
+}
+
+function incidentCloseForm(open, again) {
+  const which = select({ id: 'incc-id', name: 'incident' }, caseOptions(open, (c) => c.title));
+  const resolution = h('textarea', { id: 'incc-resolution', name: 'resolution', rows: '2', required: true });
+  const form = h('form', { id: 'incident-close-form', class: 'card' }, h('h3', null, t('inc.close_title')),
+    field(t('inc.which'), which), field(t('inc.resolution'), resolution),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'incc-submit' }, t('inc.close_submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!resolution.value.trim()) { resolution.focus(); resolution.reportValidity(); return; }
+    write(form, () => api('POST', '/incidents/' + which.value + '/close', { resolution: resolution.value.trim() }),
+      () => t('inc.closed', { id: which.value }), again);
+  });
+  return form;
+}
+
+function appealForm(systems, again) {
+  const system = select({ id: 'app-system', name: 'system' }, systemOptions(systems));
+  const ref = h('input', { type: 'text', id: 'app-decision', name: 'decision_ref', required: true });
+  const reason = h('textarea', { id: 'app-reason', name: 'reason', rows: '2', required: true });
+  const form = h('form', { id: 'appeal-form', class: 'card' }, h('h3', null, t('apl.title')),
+    h('p', { class: 'small' }, t('apl.intro')), field(t('cases.system'), system), field(t('apl.decision'), ref),
+    field(t('apl.reason'), reason), h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'app-submit' }, t('apl.submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    for (const el of [ref, reason]) if (!el.value.trim()) { el.focus(); el.reportValidity(); return; }
+    write(form, () => api('POST', '/appeals', { system: system.value, decision_ref: ref.value.trim(), reason: reason.value.trim() }),
+      (r) => t('apl.recorded', { id: r.id, system: r.system }), again);
+  });
+  return form;
+}
+
+function appealResolveForm(open, again) {
+  const which = select({ id: 'appr-id', name: 'appeal' }, caseOptions(open, (c) => c.decision));
+  const outcome = select({ id: 'appr-outcome', name: 'outcome' }, OUTCOMES.map((x) => ({ value: x, label: tEnum('out', x) })), 'upheld');
+  const note = h('textarea', { id: 'appr-note', name: 'note', rows: '2' });
+  const form = h('form', { id: 'appeal-resolve-form', class: 'card' }, h('h3', null, t('appr.title')),
+    field(t('appr.which'), which), field(t('cases.outcome'), outcome), field(t('appr.note'), note),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'appr-submit' }, t('appr.submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = { outcome: outcome.value };
+    if (note.value.trim()) body.note = note.value.trim();
+    write(form, () => api('POST', '/appeals/' + which.value + '/resolve', body),
+      () => t('appr.done', { id: which.value, outcome: tEnum('out', body.outcome) }), again);
+  });
+  return form;
+}
+
+function caseForms(forms) {
+  const list = forms.filter(Boolean);
+  return list.length ? h('div', { class: 'grid forms' }, list) : null;
 }
 
 async function viewCases() {
-  const [incidents, appeals] = await Promise.all([api('GET', '/incidents'), api('GET', '/appeals')]);
+  const [incidents, appeals, systems] = await Promise.all([api('GET', '/incidents'), api('GET', '/appeals'), api('GET', '/systems')]);
+  const role = state.me.role;
+  const again = (focus) => render({ keepFocus: true, focus });
+  const openInc = incidents.filter((i) => i.status === 'open');
+  const openApp = appeals.filter((a) => a.status === 'open');
+  const mine = role === 'owner' ? systems.filter((s) => s.owner_unit === state.me.unit) : systems;
+  const incForms = role === 'risk' ? caseForms([systems.length ? incidentOpenForm(systems, again) : null,
+    openInc.length ? incidentUpdateForm(openInc, again) : null, openInc.length ? incidentCloseForm(openInc, again) : null]) : null;
+  const appForms = caseForms([WRITERS.includes(role) && mine.length ? appealForm(mine, again) : null,
+    role === 'risk' && openApp.length ? appealResolveForm(openApp, again) : null]);
   return [heading(t('cases.title')),
-    section(t('cases.incidents'), incidents.length ? incidentsTable(incidents) : h('p', null, t('cases.none_inc'))),
-    section(t('cases.appeals'), appeals.length ? table(t('cases.app_caption'), ['#', t('cases.system'), t('cases.decision'),
-      t('cases.reason'), t('cases.status'), t('cases.opened'), t('cases.outcome')],
-    appeals.slice().reverse().map((a) => row(String(a.id), h('a', { href: '#/systems/' + encodeURIComponent(a.system) }, a.system),
-      a.decision, a.reason, tEnum('st', a.status), fmtTime(a.opened_at),
-      a.outcome ? a.outcome + (a.note ? ' — ' + a.note : '') : t('dash'))))
-      : h('p', null, t('cases.none_app'))),
-    h('p', { class: 'note' }, t('cases.cli'))];
+    section(t('cases.incidents'), incidents.length ? incidentsTable(incidents) : h('p', null, t('cases.none_inc')), incForms),
+    section(t('cases.appeals'), appeals.length ? appealsTable(appeals) : h('p', null, t('cases.none_app')), appForms),
+    h('p', { class: 'note' }, t(WRITERS.includes(role) ? 'cases.who' : 'cases.read_only', { role: tEnum('role', role) }))];
 }
 
 /* ---- ledger ---- */
+
+function checkpointText(c) {
+  return t('proof.checkpoint', { id: c.id, size: c.tree_size, time: fmtTime(c.time), key: c.key_id });
+}
+
+function proofResult(p) {
+  return h('div', { class: 'verify ' + (p.verified ? 'ok' : 'bad'), id: 'proof-summary' },
+    h('p', { class: 'verify-head' }, p.verified ? '✓ ' + t('proof.ok', { seq: p.seq }) : '✗ ' + t('proof.bad', { seq: p.seq })),
+    dl([[t('proof.in'), checkpointText(p.checkpoint || {})],
+      [t('proof.path'), t('proof.path_len', { n: (p.path || []).length, size: p.tree_size })],
+      [t('proof.signature'), p.signature_valid ? t('proof.sig_ok') : t('proof.sig_bad')],
+      [t('proof.leaf'), h('span', { class: 'mono small' }, p.leaf_hash)],
+      [t('proof.root'), h('span', { class: 'mono small' }, (p.checkpoint || {}).root)]]));
+}
+
+function consistencyResult(c) {
+  return h('div', { class: 'verify ' + (c.verified ? 'ok' : 'bad'), id: 'consistency-summary' },
+    h('p', { class: 'verify-head' }, (c.verified ? '✓ ' : '✗ ') +
+      t(c.verified ? 'cons.ok' : 'cons.bad', { old: (c.old || {}).id, new: (c.new || {}).id })),
+    dl([[t('cons.old'), checkpointText(c.old || {})], [t('cons.new'), checkpointText(c.new || {})],
+      [t('proof.path'), t('cons.path_len', { n: (c.path || []).length })],
+      [t('proof.signature'), c.signatures_valid ? t('proof.sig_ok') : t('proof.sig_bad')]]));
+}
+
+/* A small GET form: fields [{id, label, hint, required}], the query built
+ * from them, the answer drawn by show into an aria-live box. */
+function queryForm(formId, title, intro, fields, path, show, submitLabel) {
+  const inputs = fields.map((f) => h('input', { type: 'number', id: f.id, name: f.name, min: '1', step: '1', inputmode: 'numeric',
+    required: f.required || null, value: f.value || null }));
+  const result = h('div', { id: formId + '-result', 'aria-live': 'polite' });
+  const form = h('form', { id: formId, class: 'card', novalidate: true }, h('h3', null, title), h('p', { class: 'small' }, intro),
+    h('div', { class: 'grid' }, fields.map((f, i) => field(f.label, inputs[i], f.hint))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: formId + '-submit' }, submitLabel)), result);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (let i = 0; i < fields.length; i++) {
+      const v = inputs[i].value.trim();
+      if (v && !/^[1-9][0-9]*$/.test(v)) { inputs[i].focus(); result.replaceChildren(h('p', { class: 'msg error' }, t('proof.number'))); return; }
+      if (!v && fields[i].required) { inputs[i].focus(); result.replaceChildren(h('p', { class: 'msg error' }, t('proof.number'))); return; }
+      if (v) q.set(fields[i].name, v);
+    }
+    submitting(form, true);
+    result.replaceChildren(h('p', null, t('proof.checking')));
+    try {
+      result.replaceChildren(show(await api('GET', path + '?' + q.toString())));
+    } catch (e) {
+      result.replaceChildren(h('p', { class: 'msg error' }, errorText(e)));
+    }
+    submitting(form, false);
+  });
+  return form;
+}
+
+function proofForms(verify) {
+  const signed = verify.signed_entries || 0, checkpoints = verify.checkpoints || 0;
+  return section(t('proof.title'), h('p', { class: 'intro' }, t('proof.intro', { signed, checkpoints })),
+    h('div', { class: 'grid forms' },
+      queryForm('proof-form', t('proof.form'), t('proof.form_intro'),
+        [{ id: 'proof-seq', name: 'seq', label: t('proof.seq'), required: true, value: signed ? String(signed) : '' },
+          { id: 'proof-checkpoint', name: 'checkpoint', label: t('proof.checkpoint_id'), hint: t('proof.checkpoint_hint') }],
+        '/ledger/proof', proofResult, t('proof.submit')),
+      checkpoints > 1 ? queryForm('consistency-form', t('cons.form'), t('cons.form_intro'),
+        [{ id: 'cons-old', name: 'old', label: t('cons.old_id'), required: true, value: '1' },
+          { id: 'cons-new', name: 'new', label: t('cons.new_id'), required: true, value: String(checkpoints) }],
+        '/ledger/consistency', consistencyResult, t('cons.submit')) : null));
+}
+
 
 async function viewLedger() {
   const result = h('div', { id: 'verify-result', 'aria-live': 'polite' });
@@ -986,7 +1388,9 @@ async function viewLedger() {
     out.push(section(t('led.log'), h('p', null, t('led.log_forbidden'))));
     return out;
   }
-  const total = (await api('GET', '/ledger/verify')).entries || 0;
+  const verify = await api('GET', '/ledger/verify');
+  const total = verify.entries || 0;
+  out.push(proofForms(verify));
   if (state.ledgerSince === null) state.ledgerSince = Math.max(0, total - LEDGER_PAGE);
   const since = state.ledgerSince;
   const q = new URLSearchParams({ since: String(since), limit: String(LEDGER_PAGE) });

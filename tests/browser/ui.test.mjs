@@ -21,6 +21,8 @@ const RISK = env('RISK'), RISK_PW = env('RISK_PW');
 const AUDITOR = env('AUDITOR'), AUDITOR_PW = env('AUDITOR_PW');
 const SYSTEM = 'branch-queue-forecast-ui';
 const EVIDENCE_URL = 'https://wiki.example/aigov/branch-queue-inventory';
+const NEW_PURPOSE = 'Forecasts branch queues an hour ahead to plan counter staffing; no customer decisions (edited).';
+const DECISION = 'QUEUE-2026-0042';
 
 const started = Date.now();
 let passed = 0;
@@ -44,7 +46,8 @@ try {
   // What the steps below provoke on purpose: 401 before logging in and for
   // wrong passwords, 429 when throttled, 403 for another unit's system.
   const expected = [[401, `${URL_}/api/v1/me`], [401, `${URL_}/api/v1/session`],
-    [429, `${URL_}/api/v1/session`], [403, `${URL_}/api/v1/systems`]];
+    [429, `${URL_}/api/v1/session`], [403, `${URL_}/api/v1/systems`],
+    [403, `${URL_}/api/v1/systems/${SYSTEM}/stage`]];
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const loc = m.location().url || '';
@@ -176,6 +179,62 @@ try {
   check(!(await page.isVisible('#approve-form')) && !(await page.isVisible('#assess-form')),
     'the owner is offered no assessment or approval');
   await screenshot('system-owner');
+
+  // The checklist names the controls by their catalog titles.
+  const catalog = await (await page.request.get(`${URL_}/api/v1/catalog`)).json();
+  const title = catalog.controls.find((c) => c.id === control).title.en;
+  await page.locator('table.controls th', { hasText: title }).first().waitFor();
+  ok(`the checklist shows the catalog title of ${control}: ${title}`);
+  // The uploaded file is a download link that gives its bytes back.
+  const link = page.locator('table.controls a.evidence-file', { hasText: 'queue-model-review.txt' }).first();
+  const download = await page.request.get(new URL(await link.getAttribute('href'), URL_).href);
+  check(download.status() === 200 && /attachment/.test(download.headers()['content-disposition'] || '') &&
+    (await download.text()).startsWith('Review of the branch queue forecast'),
+  'the uploaded file downloads from its link, as an attachment');
+
+  // The stage gate refuses while controls are missing; its reason is shown.
+  await page.click('#stage-next');
+  const gate = await page.locator('#stage-refused .msg.error').textContent();
+  check(/gate refused/i.test(gate) && gate.length > 30, `the gate's refusal is shown: ${gate.trim().slice(0, 100)}`);
+  await message('error', 'Not allowed');
+  await screenshot('system-stage-refused');
+
+  // The owner edits the purpose: the form is prefilled from the descriptor.
+  await page.click('#edit-link');
+  await page.waitForSelector('#edit-form');
+  check((await page.inputValue('#reg-purpose')).startsWith('Forecasts branch queues to plan'),
+    'the edit form is prefilled from the descriptor');
+  check(await page.getAttribute('#reg-id', 'readonly') !== null, 'the id cannot be edited');
+  await page.fill('#reg-purpose', NEW_PURPOSE);
+  await screenshot('system-edit');
+  await page.click('#edit-submit');
+  await page.waitForURL(`**/#/systems/${SYSTEM}`);
+  await message('ok', `Saved a new revision of ${SYSTEM}`);
+  await page.locator('dl.facts dd', { hasText: NEW_PURPOSE }).first().waitFor();
+  ok('the new purpose is on the fact sheet');
+
+  // The owner records a shutdown drill (human oversight).
+  await page.selectOption('#ov-kind', 'drill');
+  await page.fill('#ov-reason', 'quarterly shutdown drill (UI test)');
+  await page.click('#ov-submit');
+  await message('ok', 'Recorded: drill');
+  await page.locator('table.history td', { hasText: 'oversight.drill' }).first().waitFor();
+  ok('the drill is in the history');
+
+  // The owner records a customer's appeal of their unit's system.
+  await page.click('nav a[href="#/cases"]');
+  await page.waitForSelector('#appeal-form');
+  check(!(await page.isVisible('#incident-form')) && !(await page.isVisible('#appeal-resolve-form')),
+    'the owner is offered no incident form and no resolution');
+  await page.selectOption('#app-system', SYSTEM);
+  await page.fill('#app-decision', DECISION);
+  await page.fill('#app-reason', 'The customer says the branch staffing plan delayed her loan signing.');
+  await page.click('#app-submit');
+  const appealMsg = await message('ok', 'Appeal #');
+  const appealId = /#(\d+)/.exec(appealMsg)[1];
+  await page.locator('table.appeals td', { hasText: DECISION }).first().waitFor();
+  ok(`appeal #${appealId} recorded and listed`);
+  await screenshot('cases-owner');
   await logout();
 
   // ---- risk assesses and approves ----
@@ -193,6 +252,54 @@ try {
   await page.locator('table.history td', { hasText: 'approval.grant' }).first().waitFor();
   ok('the approval is in the history');
   await screenshot('system-risk');
+
+  // Risk opens an incident, updates it and closes it.
+  await page.click('nav a[href="#/cases"]');
+  await page.waitForSelector('#incident-form');
+  await page.selectOption('#inc-system', SYSTEM);
+  await page.fill('#inc-title', 'Forecast feed stale for a morning (UI test)');
+  await page.selectOption('#inc-severity', 'high');
+  await page.click('#inc-submit');
+  const incMsg = await message('ok', 'Incident #');
+  const incId = /#(\d+)/.exec(incMsg)[1];
+  ok(`incident #${incId} opened`);
+  await page.waitForSelector('#incident-update-form');
+  await page.selectOption('#incu-id', incId);
+  await page.fill('#incu-root-cause', 'The upstream batch job ran late.');
+  await page.click('#incu-submit');
+  await message('ok', `Incident #${incId} updated`);
+  await page.locator('table.incidents td', { hasText: 'The upstream batch job ran late.' }).first().waitFor();
+  ok('the root cause is listed');
+  await page.selectOption('#incc-id', incId);
+  await page.fill('#incc-resolution', 'The batch job now runs an hour earlier.');
+  await page.click('#incc-submit');
+  await message('ok', `Incident #${incId} closed`);
+  const incRow = page.locator('table.incidents tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${incId}$`) }) });
+  await incRow.filter({ hasText: 'closed' }).waitFor();
+  ok(`incident #${incId} is listed as closed`);
+
+  // Risk resolves the owner's appeal.
+  await page.selectOption('#appr-id', appealId);
+  await page.selectOption('#appr-outcome', 'amended');
+  await page.fill('#appr-note', 'signing rebooked; plan redone by hand');
+  await page.click('#appr-submit');
+  await message('ok', `Appeal #${appealId} resolved`);
+  const appRow = page.locator('table.appeals tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${appealId}$`) }) });
+  await appRow.filter({ hasText: 'amended' }).waitFor();
+  ok(`appeal #${appealId} is listed as amended`);
+  await screenshot('cases-risk');
+
+  // Risk records a vendor review.
+  await page.click('nav a[href="#/vendors"]');
+  await page.waitForSelector('#review-form');
+  await page.selectOption('#rev-vendor', 'acme-analytics');
+  await page.selectOption('#rev-result', 'conditional');
+  await page.fill('#rev-note', 'exit plan pending (UI test)');
+  await page.click('#rev-submit');
+  await message('ok', 'Review of');
+  await page.locator('table.vendors td', { hasText: 'exit plan pending (UI test)' }).first().waitFor();
+  ok('the review is listed with the vendor');
+  await screenshot('vendors-risk');
   await logout();
 
   // ---- the auditor verifies the ledger; no forms for them ----
@@ -208,6 +315,15 @@ try {
   await page.waitForSelector('table.ledger tbody tr');
   ok('the auditor reads the ledger entries');
   await screenshot('ledger-auditor');
+  // The auditor proves an entry (the form offers the last signed one).
+  await page.fill('#proof-seq', '3');
+  await page.press('#proof-seq', 'Enter');   // the keyboard submits it
+  const proof = await page.locator('#proof-summary.ok').textContent();
+  check(/Entry 3 is proved/.test(proof) && /hashes/.test(proof), `entry 3 is proved: ${proof.trim().slice(0, 90)}`);
+  await page.click('#consistency-form-submit');
+  await page.locator('#consistency-summary.ok').waitFor();
+  ok('the later checkpoint extends the earlier one');
+  await screenshot('ledger-proof');
 
   // ---- zh-TW, remembered across a reload; the session resumes ----
   await page.selectOption('#lang', 'zh-TW');
@@ -218,10 +334,20 @@ try {
   await page.locator('#verify-result .verify.ok', { hasText: '完整無誤' }).first().waitFor();
   ok('the verification reads in Traditional Chinese');
   await screenshot('ledger-zh');
+  await page.click('#proof-form-submit');
+  await page.locator('#proof-summary.ok', { hasText: '已證明' }).first().waitFor();
+  ok('the proof reads in Traditional Chinese');
   await page.reload();
   await page.locator('#page-title', { hasText: '帳本' }).first().waitFor();
   check(await page.getAttribute('html', 'lang') === 'zh-TW', 'the language is remembered');
   check((await page.textContent('#who')).includes(AUDITOR), 'the session resumes after a reload (GET /me)');
+  await page.goto(`${URL_}/#/cases`);
+  await page.locator('table.appeals td', { hasText: DECISION }).first().waitFor();
+  await screenshot('cases-zh');
+  check(await page.locator('main form').count() === 0, 'the auditor is offered no form on incidents and appeals');
+  await page.click('nav a[href="#/vendors"]');
+  await page.locator('table.vendors td', { hasText: 'exit plan pending (UI test)' }).first().waitFor();
+  check(await page.locator('main form').count() === 0, 'the auditor reads the last vendor review and is offered no form');
   await page.click('nav a[href="#/dashboard"]');
   await page.waitForSelector('ul.stats');
   await screenshot('dashboard-zh');
@@ -256,6 +382,19 @@ try {
   const approval = entries.find((e) => e.action === 'approval.grant');
   check(approval.payload.maker === `user:${OWNER}` && approval.payload.control === control,
     'the approval names the owner as maker (maker-checker)');
+  check(JSON.stringify(by('system.update')) === JSON.stringify([`user:${OWNER}`]) &&
+    entries.find((e) => e.action === 'system.update').payload.descriptor.purpose === NEW_PURPOSE,
+  `the edit by user:${OWNER}, with the new purpose`);
+  check(by('system.stage').length === 0, 'the refused stage move left no entry');
+  check(JSON.stringify(by('oversight.drill')) === JSON.stringify([`user:${OWNER}`]), `the drill by user:${OWNER}`);
+  check(JSON.stringify(by('appeal.add')) === JSON.stringify([`user:${OWNER}`]), `the appeal by user:${OWNER}`);
+  check(JSON.stringify(by('appeal.resolve')) === JSON.stringify([`user:${RISK}`]), `its resolution by user:${RISK}`);
+  for (const a of ['incident.open', 'incident.update', 'incident.close'])
+    check(JSON.stringify(by(a)) === JSON.stringify([`user:${RISK}`]), `${a} by user:${RISK}`);
+  const vres = await fetch(`${URL_}/api/v1/ledger/log?limit=1000&subject=vendor:acme-analytics`, { headers: { Cookie: cookie } });
+  const reviews = (await vres.json()).filter((e) => e.action === 'vendor.review');
+  check(reviews.length === 1 && reviews[0].actor === `user:${RISK}` && reviews[0].payload.result === 'conditional',
+    `the vendor review by user:${RISK}`);
   // The CLI agrees.
   const cli = execFileSync(env('AIGOV_BINARY'), ['-C', env('AIGOV_WS'), 'ledger', 'verify'], { encoding: 'utf8' });
   check(/intact/i.test(cli), 'aigov ledger verify: intact');
