@@ -785,7 +785,7 @@ async function viewSystem(id) {
   const firstMissing = (gaps.controls.find((c) => c.status === 'missing' || c.status === 'overdue') || {}).id;
   const again = (focus) => render({ keepFocus: true, focus });
   if (WRITERS.includes(role) && ownUnit) {
-    actions.push(stageForm(sys, again), oversightForm(id, again),
+    actions.push(stageForm(sys, again), oversightForm(id, sys.shut_down, again),
       evidenceForm(id, controlOptions, firstMissing, again), evidenceFileForm(id, controlOptions, firstMissing, again));
   }
   if (role === 'risk') {
@@ -851,12 +851,15 @@ function stageForm(sys, again) {
   return form;
 }
 
-/* Human oversight events: a drill, an emergency shutdown, a resumption. */
-function oversightForm(id, again) {
-  const kind = select({ id: 'ov-kind', name: 'kind' }, OVERSIGHT_KINDS.map((x) => ({ value: x, label: tEnum('ovk', x) })), 'drill');
+/* Human oversight events: a drill or an emergency shutdown while the
+ * system runs, the resumption while it is shut down. */
+function oversightForm(id, down, again) {
+  const kinds = OVERSIGHT_KINDS.filter((x) => (x === 'resume') === !!down);
+  const kind = select({ id: 'ov-kind', name: 'kind' }, kinds.map((x) => ({ value: x, label: tEnum('ovk', x) })), kinds[0]);
   const reason = h('textarea', { id: 'ov-reason', name: 'reason', rows: '2', required: true, minlength: '5' });
   const form = h('form', { id: 'oversight-form', class: 'card' }, h('h3', null, t('ov.title')),
-    h('p', { class: 'small' }, t('ov.intro')), field(t('ov.kind'), kind), field(t('ov.reason'), reason, t('ov.reason_hint')),
+    h('p', { class: 'small' }, t('ov.intro')), h('p', { id: 'ov-state' }, t(down ? 'ov.state_down' : 'ov.state_up')),
+    field(t('ov.kind'), kind), field(t('ov.reason'), reason, t('ov.reason_hint')),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'ov-submit' }, t('ov.submit'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -383,6 +383,10 @@ static void get_systems(const struct api_request *q, const char *id, struct api_
 		ag_json_key(&j, "assessment");
 		write_assessment(&j, &a, found);
 		if (id) {
+			bool down = false;
+			rc = ag_oversight_is_shut_down(q->ws, s->id, &down, &err);
+			ag_json_key(&j, "shut_down");
+			ag_json_bool(&j, down);
 			ag_json_key(&j, "descriptor");
 			ag_system_write_json(&j, s);
 		}

@@ -220,6 +220,20 @@ try {
   await message('ok', 'Recorded: drill');
   await page.locator('table.history td', { hasText: 'oversight.drill' }).first().waitFor();
   ok('the drill is in the history');
+  // An emergency shutdown: the form then offers only the resumption.
+  check((await page.textContent('#ov-state')).includes('running'), 'the system is shown running');
+  await page.selectOption('#ov-kind', 'shutdown');
+  await page.fill('#ov-reason', 'forecasts off by half (UI test)');
+  await page.click('#ov-submit');
+  await message('ok', 'Recorded: emergency shutdown');
+  await page.locator('#ov-state', { hasText: 'shut down' }).waitFor();
+  check(JSON.stringify(await page.$$eval('#ov-kind option', (o) => o.map((x) => x.value))) === '["resume"]',
+    'shut down: only the resumption is offered');
+  await page.fill('#ov-reason', 'retrained and checked (UI test)');
+  await page.click('#ov-submit');
+  await message('ok', 'Recorded: resumption');
+  await page.locator('#ov-state', { hasText: 'running' }).waitFor();
+  ok('resumed: running again');
 
   // The owner records a customer's appeal of their unit's system.
   await page.click('nav a[href="#/cases"]');

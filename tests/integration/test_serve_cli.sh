@@ -314,6 +314,12 @@ req "risk reviews a vendor" 201 rita POST /api/v1/vendors/acme-analytics/reviews
 has "review: shown with the vendor" "$T/body" "exit plan pending"
 req "review of no vendor: 404" 404 rita POST /api/v1/vendors/nope/reviews --data-binary '{"result":"pass"}'
 req "owner runs a drill" 201 alice POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"drill","reason":"quarterly shutdown drill"}'
+req "risk shuts it down" 201 rita POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"shutdown","reason":"forecast drifted badly"}'
+req "the system says it is down" 200 bea GET /api/v1/systems/branch-queue-forecast
+has "shut_down: true" "$T/body" '"shut_down":true'
+req "owner resumes it" 201 alice POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"resume","reason":"model retrained and checked"}'
+req "the system runs again" 200 bea GET /api/v1/systems/branch-queue-forecast
+has "shut_down: false" "$T/body" '"shut_down":false'
 req "resume what runs: 400" 400 alice POST /api/v1/systems/branch-queue-forecast/oversight --data-binary '{"kind":"resume","reason":"nothing to resume"}'
 sed 's/Forecasts branch queues/Forecasts branch queues hourly/' "$T/sys.json" > "$T/sys2.json"
 req "owner edits the descriptor" 200 alice PUT /api/v1/systems/branch-queue-forecast --data-binary "@$T/sys2.json"
