@@ -24,6 +24,9 @@ void ag_view_verify_report(struct ag_json *j, const struct ag_verify_report *rep
 /* {seq, time, actor, action, subject, payload, prev, hash} */
 void ag_view_ledger_entry(struct ag_json *j, const struct ag_ledger_entry *e);
 
+/* key: {en, zh-TW} (inside an object) */
+void ag_view_texts(struct ag_json *j, const char *key, const struct ag_texts *t);
+
 /* {id, principle, title: {en, zh-TW}, description: {en, zh-TW}, stages: [..],
  *  tiers: [..], frequency: {tier: how often}, evidence, source} */
 void ag_view_control(struct ag_json *j, const struct ag_control *k);

@@ -3,6 +3,7 @@
  * (system.h, docs/registry-formats.md).
  */
 #include "aigov/system.h"
+#include "aigov/views.h"
 
 #include "aigov/file.h"
 #include "aigov/str.h"
@@ -480,17 +481,6 @@ int ag_system_write_yaml(struct ag_buf *b, const struct ag_system *s, int ind)
 	return bad ? AG_ENOMEM : 0;
 }
 
-static void json_texts(struct ag_json *j, const char *key, const struct ag_texts *t)
-{
-	ag_json_key(j, key);
-	ag_json_begin_object(j);
-	ag_json_key(j, "en");
-	ag_json_cstr(j, t->en);
-	ag_json_key(j, "zh-TW");
-	ag_json_cstr(j, t->zh);
-	ag_json_end_object(j);
-}
-
 static void json_kv(struct ag_json *j, const char *key, const char *v)
 {
 	ag_json_key(j, key);
@@ -501,7 +491,7 @@ void ag_system_write_json(struct ag_json *j, const struct ag_system *s)
 {
 	ag_json_begin_object(j);
 	json_kv(j, "id", s->id);
-	json_texts(j, "name", &s->name);
+	ag_view_texts(j, "name", &s->name);
 	json_kv(j, "purpose", s->purpose);
 	json_kv(j, "business_line", ag_business_line_ids[s->business_line]);
 	json_kv(j, "use_case", ag_use_case_ids[s->use_case]);

@@ -169,7 +169,7 @@ void ag_view_consistency_check(struct ag_json *j, const struct ag_consistency_ch
 	ag_json_end_object(j);
 }
 
-static void texts(struct ag_json *j, const char *key, const struct ag_texts *t)
+void ag_view_texts(struct ag_json *j, const char *key, const struct ag_texts *t)
 {
 	ag_json_key(j, key);
 	ag_json_begin_object(j);
@@ -187,8 +187,8 @@ void ag_view_control(struct ag_json *j, const struct ag_control *k)
 	ag_json_cstr(j, k->id);
 	ag_json_key(j, "principle");
 	ag_json_cstr(j, ag_principle_ids[k->principle]);
-	texts(j, "title", &k->title);
-	texts(j, "description", &k->description);
+	ag_view_texts(j, "title", &k->title);
+	ag_view_texts(j, "description", &k->description);
 	ag_json_key(j, "stages");
 	ag_json_begin_array(j);
 	for (int s = 0; ag_stage_ids[s]; s++)

@@ -563,32 +563,37 @@ int api_system_unit(const struct api_request *q, const char *id, char *unit, siz
 	return rc;
 }
 
+bool api_descriptor_body(const struct api_request *q, struct api_response *r, const char *what)
+{
+	json_error_t e;
+	json_t *o;
+	bool ok;
+
+	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
+		api_problem(r, 415, "send the descriptor as application/json");
+		return false;
+	}
+	/* jansson first, for JSON's own errors by line and column; the
+	 * descriptor reader (YAML, of which JSON is a part) checks the rest. */
+	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
+	ok = json_is_object(o);
+	if (!ok && o)
+		api_problem(r, 400, "request body: expected a JSON object (%s)", what);
+	else if (!ok)
+		api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column, e.text);
+	json_decref(o);
+	return ok;
+}
+
 /* The body as one system descriptor, or NULL with r answered. */
 static struct ag_system_set *body_system(const struct api_request *q, struct api_response *r)
 {
 	struct ag_system_set *set = NULL;
 	struct ag_err err;
-	json_error_t e;
-	json_t *o;
 	int rc;
 
-	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		api_problem(r, 415, "send the descriptor as application/json");
+	if (!api_descriptor_body(q, r, "one system"))
 		return NULL;
-	}
-	/* jansson first, for JSON's own errors by line and column; the
-	 * descriptor reader (YAML, of which JSON is a part) checks the rest. */
-	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
-	if (!o || !json_is_object(o)) {
-		if (o)
-			api_problem(r, 400, "request body: expected a JSON object (one system)");
-		else
-			api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column,
-				    e.text);
-		json_decref(o);
-		return NULL;
-	}
-	json_decref(o);
 	rc = ag_systems_parse(&set, q->body, q->body_len, "request body", &err);
 	if (rc) {
 		api_fail(r, rc, &err);

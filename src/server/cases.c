@@ -24,7 +24,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* A case number from the path: 1..INT64_MAX in plain decimal, else 0. */
 static int64_t case_number(const char *s)
@@ -347,27 +346,10 @@ static void put_vendor(const struct api_request *q, const struct ag_identity *wh
 {
 	char got[128];
 	struct ag_err err;
-	json_error_t e;
-	json_t *o;
 	int rc;
 
-	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		api_problem(r, 415, "send the vendor descriptor as application/json");
+	if (!api_descriptor_body(q, r, "one vendor"))
 		return;
-	}
-	/* jansson for JSON's own errors by line and column; the descriptor
-	 * reader for the rest. */
-	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
-	if (!json_is_object(o)) {
-		if (o)
-			api_problem(r, 400, "request body: expected a JSON object (one vendor)");
-		else
-			api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column,
-				    e.text);
-		json_decref(o);
-		return;
-	}
-	json_decref(o);
 	if (id) {
 		get_vendor(q, id, r); /* 404 when there is none to replace */
 		if (r->status != 200)

@@ -198,6 +198,10 @@ int api_system_unit(const struct api_request *q, const char *id, char *unit, siz
  * NULL with r answered (415, 400) otherwise.  The caller json_decref()s it. */
 json_t *api_body_object(const struct api_request *q, struct api_response *r,
 			const char *const *fields);
+/* Whether the body is one JSON object sent as application/json (else 415,
+ * or 400 with JSON's line and column); `what` names it in the message.
+ * Its members are the descriptor reader's to check. */
+bool api_descriptor_body(const struct api_request *q, struct api_response *r, const char *what);
 /* Member key as a non-empty string: required, or optional (*out NULL). */
 bool api_body_string(json_t *o, const char *key, bool required, const char **out,
 		     struct api_response *r);
