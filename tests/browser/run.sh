@@ -54,8 +54,9 @@ fi
 UNIT=$(ag system show retail-credit-scoring --json |
 	sed -n 's/^ *"owner_unit": *"\(.*\)",*$/\1/p' | head -1)
 [ -n "$UNIT" ] || { echo "browser_ui: no owner unit in the demo workspace" >&2; exit 1; }
-OWNER=alice RISK=cro AUDITOR=auditor
+OWNER=alice RISK=cro AUDITOR=auditor BOARD=board
 OWNER_PW=owner-pw-$$-browser RISK_PW=risk-pw-$$-browser AUDITOR_PW=auditor-pw-$$-browser
+BOARD_PW=board-pw-$$-browser
 adduser() { # NAME PASSWORD ROLE [--unit UNIT]
 	name=$1 pw=$2
 	shift 2
@@ -65,6 +66,7 @@ adduser() { # NAME PASSWORD ROLE [--unit UNIT]
 adduser "$OWNER" "$OWNER_PW" owner --unit "$UNIT"
 adduser "$RISK" "$RISK_PW" risk
 adduser "$AUDITOR" "$AUDITOR_PW" auditor
+adduser "$BOARD" "$BOARD_PW" board
 
 # Not through ag(): $! must be the server itself, not a subshell, for the
 # trap to stop it.
@@ -89,7 +91,7 @@ const until = Date.now() + 30000;
 })();' "$URL" || { echo "browser_ui: $URL/healthz did not answer" >&2; cat "$T/serve.err" >&2; exit 1; }
 
 export AIGOV_URL="$URL" AIGOV_ARTEFACTS="$ART" AIGOV_CHROMIUM="$CHROMIUM" AIGOV_BINARY="$AIGOV" AIGOV_WS="$WS"
-export OWNER OWNER_PW RISK RISK_PW AUDITOR AUDITOR_PW OWNER_UNIT="$UNIT"
+export OWNER OWNER_PW RISK RISK_PW AUDITOR AUDITOR_PW BOARD BOARD_PW OWNER_UNIT="$UNIT"
 # In the background with wait, so that a signal (ctest's timeout, Ctrl-C)
 # stops it at once; playwright closes its chromium when node is stopped.
 (cd "$HERE" && exec node ui.test.mjs) &

@@ -19,6 +19,7 @@ const ART = env('AIGOV_ARTEFACTS');
 const OWNER = env('OWNER'), OWNER_PW = env('OWNER_PW');
 const RISK = env('RISK'), RISK_PW = env('RISK_PW');
 const AUDITOR = env('AUDITOR'), AUDITOR_PW = env('AUDITOR_PW');
+const BOARD = env('BOARD'), BOARD_PW = env('BOARD_PW');
 const SYSTEM = 'branch-queue-forecast-ui';
 const EVIDENCE_URL = 'https://wiki.example/aigov/branch-queue-inventory';
 const NEW_PURPOSE = 'Forecasts branch queues an hour ahead to plan counter staffing; no customer decisions (edited).';
@@ -375,6 +376,34 @@ try {
   await page.goto(`${URL_}/#/systems`);
   await page.waitForSelector('table.inventory');
   await screenshot('systems-zh-narrow');
+  await page.click('#logout');
+  await page.waitForSelector('#login-name');
+
+  // ---- the board (+1), by the keyboard alone: the dashboard; no forms ----
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  for (let i = 0; i < 15 && await focused() !== 'login-name'; i++) await page.keyboard.press('Tab');
+  check(await focused() === 'login-name', 'Tab reaches the log-in name');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(BOARD);
+  await page.keyboard.press('Tab');
+  check(await focused() === 'login-password', 'Tab moves on to the password');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(BOARD_PW);
+  await page.keyboard.press('Enter');
+  await page.locator('#who', { hasText: BOARD }).waitFor();
+  ok('the board logs in by keyboard');
+  await page.goto(`${URL_}/#/dashboard`);
+  await page.waitForSelector('ul.stats');
+  ok('the board sees the dashboard');
+  await screenshot('dashboard-board');
+  for (const [route, sel] of [[`#/systems/${SYSTEM}`, 'table.controls'], ['#/cases', 'table.appeals'],
+    ['#/vendors', 'table.vendors'], ['#/ledger', '#verify-button']]) {
+    await page.goto(`${URL_}/${route}`);
+    await page.waitForSelector(sel);
+    check(await page.locator('main form').count() === 0, `the board is offered no form on ${route}`);
+  }
+  check(await page.locator('table.ledger').count() === 0, 'the board is not shown the ledger entries');
   await page.click('#logout');
   await page.waitForSelector('#login-name');
 
