@@ -1139,6 +1139,44 @@ function vendorReviewForm(vendors, again) {
   return form;
 }
 
+const CLAUSES = ['liability', 'data_protection', 'subcontracting_consent', 'audit_rights', 'exit_plan'];
+const FREQUENCIES = ['once', 'annual', 'semiannual', 'quarterly', 'monthly', 'continuous'];
+
+/* Register a third party (risk): POST /vendors with its descriptor. */
+function vendorRegisterForm(again) {
+  const input = (id, attrs) => h('input', Object.assign({ type: 'text', id, name: id }, attrs || {}));
+  const id = input('ven-id', { required: true, pattern: '[a-z0-9][a-z0-9._\\-]*' });
+  const en = input('ven-name-en', { required: true });
+  const zh = input('ven-name-zh', { required: true });
+  const services = input('ven-services', { required: true });
+  const competence = h('textarea', { id: 'ven-competence', name: 'competence', rows: '2', required: true });
+  const ddDate = h('input', { type: 'date', id: 'ven-dd-date', name: 'dd_date', required: true });
+  const ddResult = select({ id: 'ven-dd-result', name: 'dd_result' }, REVIEW_RESULTS.map((x) => ({ value: x, label: tEnum('rev', x) })), 'pass');
+  const freq = select({ id: 'ven-frequency', name: 'review_frequency' }, FREQUENCIES.map((x) => ({ value: x, label: x })), 'annual');
+  const clauses = CLAUSES.map((c) => h('input', { type: 'checkbox', id: 'ven-clause-' + c, value: c }));
+  const apis = h('textarea', { id: 'ven-apis', name: 'api_integrations', rows: '2' });
+  const form = h('form', { id: 'vendor-form', class: 'card' }, h('h3', null, t('venf.title')),
+    h('p', { class: 'small' }, t('venf.intro')), field(t('venf.id'), id, t('venf.id_hint')), field(t('venf.name_en'), en),
+    field(t('venf.name_zh'), zh), field(t('ven.services'), services), field(t('venf.competence'), competence),
+    field(t('venf.dd_date'), ddDate), field(t('venf.dd_result'), ddResult), field(t('ven.review'), freq),
+    h('fieldset', { id: 'ven-clauses' }, h('legend', null, t('ven.clauses')),
+      clauses.map((c) => h('div', { class: 'field check' }, c, h('label', { for: c.id }, c.value)))),
+    field(t('ven.apis'), apis, t('venf.apis_hint')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'ven-submit' }, t('venf.submit'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const body = { id: id.value.trim(), name: { en: en.value.trim(), 'zh-TW': zh.value.trim() },
+      services: services.value.trim(), competence: competence.value.trim(),
+      due_diligence: { date: ddDate.value, result: ddResult.value },
+      contract_clauses: clauses.filter((c) => c.checked).map((c) => c.value), review_frequency: freq.value };
+    const lines = apis.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    if (lines.length) body.api_integrations = lines;
+    write(form, () => api('POST', '/vendors', body), (r) => t('venf.done', { vendor: sysName(r && r.descriptor) || body.id }), again);
+  });
+  return form;
+}
+
 async function viewVendors() {
   const vendors = await api('GET', '/vendors');
   const details = await vendorDetails(vendors);
@@ -1153,7 +1191,8 @@ async function viewVendors() {
       h('ul', { class: 'plain' }, (v.api_integrations || []).map((c) => h('li', null, c))),
       reviewCell(details.get(v.id)))), 'vendors')
     : h('p', null, t('ven.none'));
-  const form = state.me.role === 'risk' && vendors.length ? section(t('act.title'), h('div', { class: 'grid forms' }, vendorReviewForm(vendors, again))) : null;
+  const form = state.me.role === 'risk' ? section(t('act.title'), h('div', { class: 'grid forms' },
+    vendors.length ? vendorReviewForm(vendors, again) : null, vendorRegisterForm(again))) : null;
   return [heading(t('ven.title')), body, form, h('p', { class: 'note' }, t('ven.cli'))];
 }
 

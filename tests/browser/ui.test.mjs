@@ -314,6 +314,19 @@ try {
   await message('ok', 'Review of');
   await page.locator('table.vendors td', { hasText: 'exit plan pending (UI test)' }).first().waitFor();
   ok('the review is listed with the vendor');
+  // Risk registers a new vendor with the form.
+  await page.fill('#ven-id', 'queue-sensors-ui');
+  await page.fill('#ven-name-en', 'Queue Sensors Ltd. (UI test)');
+  await page.fill('#ven-name-zh', '排隊感測公司');
+  await page.fill('#ven-services', 'Branch footfall sensors');
+  await page.fill('#ven-competence', 'Two banks as references; ISO/IEC 27001 certified');
+  await page.fill('#ven-dd-date', '2026-11-30');
+  await page.check('#ven-clause-liability');
+  await page.check('#ven-clause-exit_plan');
+  await page.click('#ven-submit');
+  await message('ok', 'registered');
+  await page.locator('table.vendors tr', { hasText: 'Queue Sensors Ltd. (UI test)' }).first().waitFor();
+  ok('the new vendor is listed');
   await screenshot('vendors-risk');
   await logout();
 
@@ -438,6 +451,11 @@ try {
   const reviews = (await vres.json()).filter((e) => e.action === 'vendor.review');
   check(reviews.length === 1 && reviews[0].actor === `user:${RISK}` && reviews[0].payload.result === 'conditional',
     `the vendor review by user:${RISK}`);
+  const nres = await fetch(`${URL_}/api/v1/ledger/log?limit=1000&subject=vendor:queue-sensors-ui`, { headers: { Cookie: cookie } });
+  const registered = (await nres.json()).filter((e) => e.action === 'vendor.register');
+  check(registered.length === 1 && registered[0].actor === `user:${RISK}` &&
+    JSON.stringify(registered[0].payload.contract_clauses) === '["liability","exit_plan"]',
+  `the vendor's registration by user:${RISK}, with its clauses`);
   // The CLI agrees.
   const cli = execFileSync(env('AIGOV_BINARY'), ['-C', env('AIGOV_WS'), 'ledger', 'verify'], { encoding: 'utf8' });
   check(/intact/i.test(cli), 'aigov ledger verify: intact');
