@@ -6,8 +6,10 @@
  * such read produced, with the ledger size of the snapshot it was read
  * in; it is served only while the ledger has that size (every change
  * appends an entry, so any write, by the server or by the CLI, is seen at
- * the next request) and for at most CACHE_TTL_US, because some statuses
- * (overdue, due) change with the clock alone.
+ * the next request) and for CACHE_TTL_US, because some statuses
+ * (overdue, due) change with the clock alone; past that, while one request
+ * makes it afresh, the others get the old body (for at most another
+ * CACHE_TTL_US).
  *
  * Bodies are reference-counted so that the copy into a response happens
  * outside the mutex.  Large ones are also kept gzip-compressed, made once
@@ -93,9 +95,22 @@ static void drop(struct api_cache *c, size_t i)
 	memset(&c->slot[i], 0, sizeof(c->slot[i]));
 }
 
-static bool fresh(const struct cache_slot *s, uint64_t head, int64_t now)
+enum verdict { USE, REBUILD, DROP };
+
+/* What slot s is to a request for a ledger of size head at now (mutex
+ * held).  Past its time but with the same ledger, the first asker makes it
+ * afresh (REBUILD) while the others are answered with it a little longer:
+ * one rebuild, not one per worker, and no stall for the rest. */
+static enum verdict judge(struct cache_slot *s, uint64_t head, int64_t now)
 {
-	return s->body && s->head == head && now >= s->made && now - s->made < CACHE_TTL_US;
+	int64_t age = now - s->made;
+
+	if (s->head != head || age < 0 || age >= 2 * CACHE_TTL_US)
+		return DROP;
+	if (age < CACHE_TTL_US || s->refreshing)
+		return USE;
+	s->refreshing = true;
+	return REBUILD;
 }
 
 bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now, bool gzip,
@@ -108,12 +123,18 @@ bool cache_get(struct api_cache *c, const char *key, uint64_t head, int64_t now,
 	for (size_t i = 0; i < CACHE_SLOTS && !b; i++) {
 		if (!c->slot[i].body || strcmp(c->slot[i].key, key))
 			continue;
-		if (fresh(&c->slot[i], head, now)) {
+		switch (judge(&c->slot[i], head, now)) {
+		case USE:
 			b = c->slot[i].body;
 			atomic_fetch_add(&b->refs, 1);
-		} else {
+			break;
+		case DROP:
 			drop(c, i);
+			break;
+		default:
+			break;
 		}
+		break;
 	}
 	pthread_mutex_unlock(&c->mu);
 	if (!b) {

@@ -56,7 +56,7 @@ void throttle_clear(struct api_throttle *t, const char *key);
  * read and for at most CACHE_TTL_US.  Bounded in entries and bytes.
  */
 #define CACHE_SLOTS 64
-#define CACHE_TTL_US 2000000          /* clock-derived statuses lag at most 2 s */
+#define CACHE_TTL_US 2000000          /* clock-derived statuses lag 2 s (4 s while rebuilt) */
 #define CACHE_MAX_BODY (8u << 20)     /* larger bodies are not kept */
 #define CACHE_MAX_BYTES (64u << 20)
 
@@ -66,6 +66,7 @@ struct cache_slot {
 	uint64_t head;           /* the ledger's size in the snapshot it was read in */
 	int64_t made;            /* microseconds since the epoch */
 	struct cache_body *body; /* NULL: free */
+	bool refreshing;         /* past CACHE_TTL_US; a request is making it afresh */
 };
 
 /* Who a token or session cookie proved to be, under the same rule: a

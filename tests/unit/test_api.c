@@ -277,6 +277,36 @@ static void test_cache_keeps_session_ends(void **state)
 	assert_int_equal(call(f, "GET", "/api/v1/me", NULL, f->cookie, NULL, end + 900000), 401);
 }
 
+/* Past its time, the first reader rebuilds while the others get the old
+ * body for at most another CACHE_TTL_US; a change to the ledger ends that. */
+static void test_cache_rebuilt_once(void **state)
+{
+	struct api_cache *c = new_cache();
+	const int64_t t = 1000000, T = CACHE_TTL_US;
+	struct ag_buf out;
+	bool gz;
+
+	(void)state;
+	ag_buf_init(&out);
+	cache_put(c, "stats", 5, t, "{\"n\":1}", 7);
+	assert_true(cache_get(c, "stats", 5, t + T - 1, false, &out, &gz));
+	assert_false(cache_get(c, "stats", 5, t + T, false, &out, &gz));     /* rebuilds */
+	assert_true(cache_get(c, "stats", 5, t + T + 10, false, &out, &gz)); /* the others wait not */
+	assert_memory_equal(out.buf, "{\"n\":1}", 7);
+	assert_false(cache_get(c, "stats", 6, t + T + 20, false, &out, &gz)); /* a change: no old body */
+	cache_put(c, "stats", 6, t + T + 30, "{\"n\":2}", 7);
+	assert_true(cache_get(c, "stats", 6, t + T + 40, false, &out, &gz));
+	assert_memory_equal(out.buf, "{\"n\":2}", 7);
+	/* A rebuild that never came: the old body ends at twice its time. */
+	assert_false(cache_get(c, "stats", 6, t + 2 * T + 30, false, &out, &gz));
+	assert_true(cache_get(c, "stats", 6, t + 2 * T + 40, false, &out, &gz));
+	assert_false(cache_get(c, "stats", 6, t + 3 * T + 30, false, &out, &gz));
+	assert_false(cache_get(c, "stats", 6, t + 3 * T + 40, false, &out, &gz));
+	ag_buf_release(&out);
+	cache_destroy(c);
+	free(c);
+}
+
 /* However many reads are kept, the cache stays within its bounds. */
 static void test_cache_is_bounded(void **state)
 {
@@ -368,6 +398,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_follows_the_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_keeps_session_ends, setup, teardown),
 		cmocka_unit_test(test_cache_is_bounded),
+		cmocka_unit_test(test_cache_rebuilt_once),
 		cmocka_unit_test(test_cache_gzip),
 	};
 
