@@ -206,32 +206,34 @@ void cache_put(struct api_cache *c, const char *key, uint64_t head, int64_t now,
 
 /* ---- credentials ---- */
 
-static void cred_digest(const struct api_cache *c, const char *credential, size_t len,
-			unsigned char out[32])
+/* The credential's keyed BLAKE2b; its first bytes also pick its slot
+ * (direct-mapped: a collision replaces, which costs a store lookup, never a
+ * wrong answer, as the whole digest is compared).  Keyed with a secret made
+ * at start, so the slot tells nothing about the credential. */
+static size_t cred_digest(const struct api_cache *c, const char *credential, size_t len,
+			  unsigned char out[32])
 {
 	crypto_generichash(out, 32, (const unsigned char *)credential, len, c->cred_key,
 			   sizeof(c->cred_key));
+	return ((size_t)out[0] | (size_t)out[1] << 8) % CRED_SLOTS;
 }
 
 bool cache_who_get(struct api_cache *c, const char *credential, size_t len, uint64_t head,
 		   int64_t now, const char *stamp, struct ag_identity *who)
 {
 	unsigned char d[32];
+	size_t i = cred_digest(c, credential, len, d);
+	struct cred_slot *s = &c->cred[i];
 	bool found = false;
 
-	cred_digest(c, credential, len, d);
 	pthread_mutex_lock(&c->mu);
-	for (size_t i = 0; i < CRED_SLOTS && !found; i++) {
-		struct cred_slot *s = &c->cred[i];
-		if (!s->made || sodium_memcmp(s->digest, d, sizeof(d)))
-			continue;
-		if (s->head == head && now >= s->made && now - s->made < CACHE_TTL_US &&
-		    strcmp(s->who.expires_at, stamp) > 0) {
+	if (s->made && !sodium_memcmp(s->digest, d, sizeof(d))) {
+		found = s->head == head && now >= s->made && now - s->made < CACHE_TTL_US &&
+			strcmp(s->who.expires_at, stamp) > 0;
+		if (found)
 			*who = s->who;
-			found = true;
-		} else {
+		else
 			sodium_memzero(s, sizeof(*s));
-		}
 	}
 	pthread_mutex_unlock(&c->mu);
 	return found;
@@ -240,20 +242,14 @@ bool cache_who_get(struct api_cache *c, const char *credential, size_t len, uint
 void cache_who_put(struct api_cache *c, const char *credential, size_t len, uint64_t head,
 		   int64_t now, const struct ag_identity *who)
 {
-	size_t slot = 0;
+	unsigned char d[32];
+	struct cred_slot *s = &c->cred[cred_digest(c, credential, len, d)];
 
 	pthread_mutex_lock(&c->mu);
-	for (size_t i = 0; i < CRED_SLOTS; i++) {
-		if (!c->cred[i].made) {
-			slot = i;
-			break;
-		}
-		if (c->cred[i].made < c->cred[slot].made)
-			slot = i;
-	}
-	cred_digest(c, credential, len, c->cred[slot].digest);
-	c->cred[slot].head = head;
-	c->cred[slot].made = now;
-	c->cred[slot].who = *who;
+	memcpy(s->digest, d, sizeof(d));
+	s->head = head;
+	s->made = now;
+	s->who = *who;
 	pthread_mutex_unlock(&c->mu);
+	sodium_memzero(d, sizeof(d));
 }

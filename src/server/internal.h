@@ -71,7 +71,8 @@ struct cache_slot {
 
 /* Who a token or session cookie proved to be, under the same rule: a
  * revoked token or ended session appends to the ledger, and the expiry is
- * checked on every use.  Keyed by a keyed BLAKE2b of the credential. */
+ * checked on every use.  Keyed by a keyed BLAKE2b of the credential,
+ * direct-mapped into CRED_SLOTS. */
 #define CRED_SLOTS 256
 struct cred_slot {
 	unsigned char digest[32];

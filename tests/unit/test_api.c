@@ -307,6 +307,32 @@ static void test_cache_rebuilt_once(void **state)
 	free(c);
 }
 
+/* A remembered credential answers only for itself, only while the ledger
+ * and the clock allow, and never past its expiry. */
+static void test_cache_credentials(void **state)
+{
+	struct api_cache *c = new_cache();
+	struct ag_identity who = { .role = AG_USER_RISK }, got;
+	const char *tok = "agt_0123456789ab_0000", *other = "agt_0123456789ab_0001";
+
+	(void)state;
+	snprintf(who.name, sizeof(who.name), "rita");
+	snprintf(who.expires_at, sizeof(who.expires_at), "2026-12-31T00:00:00.000000Z");
+	cache_who_put(c, tok, strlen(tok), 9, 1000, &who);
+	assert_true(cache_who_get(c, tok, strlen(tok), 9, 2000, "2026-12-01T00:00:00.000000Z", &got));
+	assert_string_equal(got.name, "rita");
+	assert_false(cache_who_get(c, other, strlen(other), 9, 2000, "2026-12-01T00:00:00.000000Z", &got));
+	assert_false(cache_who_get(c, tok, strlen(tok) - 1, 9, 2000, "2026-12-01T00:00:00.000000Z", &got));
+	assert_false(cache_who_get(c, tok, strlen(tok), 9, 3000, "2026-12-31T00:00:00.000000Z", &got));
+	cache_who_put(c, tok, strlen(tok), 9, 4000, &who);
+	assert_false(cache_who_get(c, tok, strlen(tok), 10, 5000, "2026-12-01T00:00:00.000000Z", &got));
+	cache_who_put(c, tok, strlen(tok), 10, 6000, &who);
+	assert_false(cache_who_get(c, tok, strlen(tok), 10, 6000 + CACHE_TTL_US,
+				   "2026-12-01T00:00:00.000000Z", &got));
+	cache_destroy(c);
+	free(c);
+}
+
 /* However many reads are kept, the cache stays within its bounds. */
 static void test_cache_is_bounded(void **state)
 {
@@ -399,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_keeps_session_ends, setup, teardown),
 		cmocka_unit_test(test_cache_is_bounded),
 		cmocka_unit_test(test_cache_rebuilt_once),
+		cmocka_unit_test(test_cache_credentials),
 		cmocka_unit_test(test_cache_gzip),
 	};
 
