@@ -21,8 +21,6 @@
 #include "aigov/registry.h"
 #include "aigov/system.h"
 
-#include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* A case number from the path: 1..INT64_MAX in plain decimal, else 0. */
