@@ -1201,6 +1201,7 @@ function incidentFollowUp(i) {
   if (i.root_cause) bits.push(h('div', null, h('strong', null, t('inc.root_cause_s')), ' ', i.root_cause));
   if (i.remediation) bits.push(h('div', null, h('strong', null, t('inc.remediation_s')), ' ', i.remediation));
   if (i.notified_at) bits.push(h('div', null, h('strong', null, t('inc.notified_s')), ' ', fmtTime(i.notified_at)));
+  if (i.closed_at) bits.push(h('div', null, h('strong', null, t('inc.closed_s')), ' ', fmtTime(i.closed_at)));
   return bits.length ? bits : t('dash');
 }
 

@@ -735,7 +735,7 @@ int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 {
 	const char *sql = !strcmp(table, "incident")
 		? "SELECT id, system_id, title, severity, status, opened_at, breach, notify_by,"
-		  " notified_at, root_cause, remediation FROM incident ORDER BY id"
+		  " notified_at, root_cause, remediation, closed_at FROM incident ORDER BY id"
 		: "SELECT id, system_id, decision_ref, reason, status, opened_at, outcome, note,"
 		  " resolved_by FROM appeal ORDER BY id";
 	char now[AG_TIME_LEN + 1];
@@ -775,6 +775,8 @@ int ag_cases_json(struct ag_workspace *ws, const char *table, struct ag_json *j,
 			ag_json_cstr(j, ag_rows_is_null(r, 9) ? NULL : ag_rows_text(r, 9, NULL));
 			ag_json_key(j, "remediation");
 			ag_json_cstr(j, ag_rows_is_null(r, 10) ? NULL : ag_rows_text(r, 10, NULL));
+			ag_json_key(j, "closed_at");
+			ag_json_cstr(j, ag_rows_is_null(r, 11) ? NULL : ag_rows_text(r, 11, NULL));
 		} else {
 			ag_json_key(j, "outcome");
 			ag_json_cstr(j, ag_rows_is_null(r, 6) ? NULL : ag_rows_text(r, 6, NULL));

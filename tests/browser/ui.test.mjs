@@ -290,8 +290,8 @@ try {
   await page.click('#incc-submit');
   await message('ok', `Incident #${incId} closed`);
   const incRow = page.locator('table.incidents tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${incId}$`) }) });
-  await incRow.filter({ hasText: 'closed' }).waitFor();
-  ok(`incident #${incId} is listed as closed`);
+  await incRow.filter({ hasText: 'Closed:' }).waitFor();
+  ok(`incident #${incId} is listed as closed, with when`);
 
   // Risk resolves the owner's appeal.
   await page.selectOption('#appr-id', appealId);

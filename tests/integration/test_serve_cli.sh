@@ -283,6 +283,9 @@ req "risk updates it" 200 rita POST /api/v1/incidents/$inc --data-binary '{"root
 req "an update needs something" 400 rita POST /api/v1/incidents/$inc --data-binary '{}'
 req "risk closes it" 200 rita POST /api/v1/incidents/$inc/close --data-binary '{"resolution":"batch moved earlier"}'
 req "closed twice: 400" 400 rita POST /api/v1/incidents/$inc/close --data-binary '{"resolution":"again"}'
+req "incidents: the closed one" 200 carol GET /api/v1/incidents
+has "closed: status" "$T/body" '"status":"closed"'
+has "closed: when" "$T/body" '"closed_at":"20'
 req "owner records an appeal" 201 alice POST /api/v1/appeals --data-binary "$APP"
 app=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/body")
 req "appeal: open" 200 carol GET /api/v1/appeals
