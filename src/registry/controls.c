@@ -156,8 +156,7 @@ int ag_evidence_add_bytes(struct ag_workspace *ws, const struct ag_catalog *c, c
 	if (len == 0)
 		return ag_err_set(err, AG_EINVAL, "%s: the file is empty", name);
 	ag_sha256_2(data, len, NULL, 0, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(sha + 2 * i, 3, "%02x", d[i]);
+	ag_hex_encode(sha, d, sizeof(d));
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/evidence", ws->dir) >= sizeof(dir))
 		return ag_err_set(err, AG_EIO, "%s: the workspace path is too long", ws->dir);
 	snprintf(path, sizeof(path), "%s/%s", dir, sha);
@@ -229,8 +228,7 @@ int ag_evidence_file(struct ag_workspace *ws, const char *id, const char *sha256
 	if ((rc = ag_file_map(&m, path, err)))
 		return rc;
 	ag_sha256_2(m.data, m.len, NULL, 0, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	ag_hex_encode(got, d, sizeof(d));
 	if (strcmp(got, sha256))
 		rc = ag_err_set(err, AG_ECORRUPT, "%s: the kept file no longer matches its recorded "
 				  "SHA-256 (the evidence folder was altered)", name);

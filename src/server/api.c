@@ -551,8 +551,8 @@ static void get_log(const struct api_request *q, const char *subject, struct api
 }
 
 /* The owner unit of system id (copied), for the owner's check. */
-int api_system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
-		    struct ag_err *err)
+static int system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
+		       struct ag_err *err)
 {
 	struct ag_system_set *set = NULL;
 	int rc = ag_registry_load(q->ws, id, &set, err);
@@ -561,6 +561,20 @@ int api_system_unit(const struct api_request *q, const char *id, char *unit, siz
 		snprintf(unit, cap, "%s", set->systems[0].owner_unit ? set->systems[0].owner_unit : "");
 	ag_system_set_free(set);
 	return rc;
+}
+
+bool api_may_act_on(const struct api_request *q, const struct ag_identity *who, const char *id,
+		    struct api_response *r)
+{
+	char unit[AG_USER_UNIT_MAX + 1];
+	struct ag_err err;
+	int rc = system_unit(q, id, unit, sizeof(unit), &err);
+
+	if (rc) {
+		api_fail(r, rc, &err);
+		return false;
+	}
+	return api_owner_may_write(who, unit, id, r);
 }
 
 bool api_descriptor_body(const struct api_request *q, struct api_response *r, const char *what)
@@ -614,7 +628,7 @@ static void put_system(const struct api_request *q, const struct ag_identity *wh
 {
 	struct ag_system_set *set = body_system(q, r);
 	const struct ag_system *s;
-	char unit[AG_USER_UNIT_MAX + 1], sid[256];
+	char sid[256];
 	struct ag_err err;
 	int rc = 0;
 
@@ -627,13 +641,8 @@ static void put_system(const struct api_request *q, const struct ag_identity *wh
 				    "'%.100s'", sid, id);
 		goto out;
 	}
-	if (id && (rc = api_system_unit(q, id, unit, sizeof(unit), &err))) {
-		api_fail(r, rc, &err);
-		goto out;
-	}
 	/* An owner neither edits another unit's system nor gives theirs away. */
-	if ((id && !api_owner_may_write(who, unit, sid, r)) ||
-	    !api_owner_may_write(who, s->owner_unit, sid, r))
+	if ((id && !api_may_act_on(q, who, id, r)) || !api_owner_may_write(who, s->owner_unit, sid, r))
 		goto out;
 	rc = ag_registry_add(q->ws, &set, 1, who->actor, id != NULL, &err);
 	if (rc) {
@@ -654,7 +663,6 @@ static void post_evidence(const struct api_request *q, const struct ag_identity 
 			  const char *id, bool approval, struct api_response *r)
 {
 	const char *control, *url = NULL, *note;
-	char unit[AG_USER_UNIT_MAX + 1];
 	struct ag_err err;
 	struct ag_json j;
 	json_t *o = api_body_object(q, r, approval ? approval_fields : evidence_fields);
@@ -666,12 +674,7 @@ static void post_evidence(const struct api_request *q, const struct ag_identity 
 	    (!approval && !api_body_string(o, "url", true, &url, r)) ||
 	    !api_body_string(o, "note", false, &note, r))
 		goto out;
-	rc = api_system_unit(q, id, unit, sizeof(unit), &err);
-	if (rc) {
-		api_fail(r, rc, &err);
-		goto out;
-	}
-	if (!api_owner_may_write(who, unit, id, r))
+	if (!api_may_act_on(q, who, id, r))
 		goto out;
 	if (approval)
 		rc = ag_approve(q->ws, q->catalog, id, control, note, who->actor, &err);
@@ -709,7 +712,7 @@ static void post_evidence_file(const struct api_request *q, const struct ag_iden
 	const char *control = q->query ? q->query(q->query_ctx, "control") : NULL;
 	const char *name = q->query ? q->query(q->query_ctx, "name") : NULL;
 	const char *note = q->query ? q->query(q->query_ctx, "note") : NULL;
-	char unit[AG_USER_UNIT_MAX + 1], sha[65];
+	char sha[65];
 	struct ag_err err;
 	struct ag_json j;
 	int rc;
@@ -719,12 +722,7 @@ static void post_evidence_file(const struct api_request *q, const struct ag_iden
 			    "(?control=ID&name=FILE.pdf[&note=TEXT])");
 		return;
 	}
-	rc = api_system_unit(q, id, unit, sizeof(unit), &err);
-	if (rc) {
-		api_fail(r, rc, &err);
-		return;
-	}
-	if (!api_owner_may_write(who, unit, id, r))
+	if (!api_may_act_on(q, who, id, r))
 		return;
 	rc = ag_evidence_add_bytes(q->ws, q->catalog, id, control, name, q->body, q->body_len,
 				   note && *note ? note : NULL, who->actor, sha, &err);
@@ -974,24 +972,6 @@ static void cached_read(const struct api_request *q, const char *key, read_fn *f
 	ag_store_rollback(st); /* only read: ending it changes nothing */
 }
 
-static void get_incidents(const struct api_request *q, const char *arg, struct api_response *r)
-{
-	(void)arg;
-	get_cases(q, "incident", r);
-}
-
-static void get_appeals(const struct api_request *q, const char *arg, struct api_response *r)
-{
-	(void)arg;
-	get_cases(q, "appeal", r);
-}
-
-static void get_stats(const struct api_request *q, const char *arg, struct api_response *r)
-{
-	(void)arg;
-	get_cases(q, NULL, r);
-}
-
 /* ---- what needs no user: the UI's files, the API's description, metrics ---- */
 
 static const char *asset_type(const char *name)
@@ -1205,7 +1185,7 @@ static void get_history(const struct api_request *q, const char *id, struct api_
 {
 	char unit[AG_USER_UNIT_MAX + 1], subject[300];
 	struct ag_err err;
-	int rc = api_system_unit(q, id, unit, sizeof(unit), &err);
+	int rc = system_unit(q, id, unit, sizeof(unit), &err);
 
 	if (rc) {
 		api_fail(r, rc, &err);
@@ -1260,12 +1240,13 @@ static bool route_read(const struct api_request *q, const struct ag_identity *wh
 	static const struct {
 		const char *name;
 		read_fn *fn;
+		const char *arg;   /* fn's; for gaps, the query's system instead */
 		const char *allow; /* the methods of the path (POST: cases.c) */
-	} reads[] = { { "gaps", get_gaps, "GET" },
-		      { "vendors", get_vendors, "GET, POST" },
-		      { "incidents", get_incidents, "GET, POST" },
-		      { "appeals", get_appeals, "GET, POST" },
-		      { "stats", get_stats, "GET" } };
+	} reads[] = { { "gaps", get_gaps, NULL, "GET" },
+		      { "vendors", get_vendors, NULL, "GET, POST" },
+		      { "incidents", get_cases, "incident", "GET, POST" },
+		      { "appeals", get_cases, "appeal", "GET, POST" },
+		      { "stats", get_cases, NULL, "GET" } };
 	size_t i = 0, n = sizeof(reads) / sizeof(reads[0]);
 	const char *system = NULL;
 	char key[sizeof(((struct cache_slot *)0)->key)];
@@ -1283,7 +1264,8 @@ static bool route_read(const struct api_request *q, const struct ag_identity *wh
 		system = q->query(q->query_ctx, "system");
 	len = snprintf(key, sizeof(key), "%s%s%s", name, system ? "?system=" : "",
 		       system ? system : "");
-	cached_read(q, len > 0 && (size_t)len < sizeof(key) ? key : NULL, reads[i].fn, system, r);
+	cached_read(q, len > 0 && (size_t)len < sizeof(key) ? key : NULL, reads[i].fn,
+		    system ? system : reads[i].arg, r);
 	return true;
 }
 

@@ -17,25 +17,19 @@
  */
 #include "internal.h"
 
+#include "aigov/num.h"
 #include "aigov/operations.h"
 #include "aigov/registry.h"
 #include "aigov/system.h"
 
 #include <string.h>
 
-/* A case number from the path: 1..INT64_MAX in plain decimal, else 0. */
+/* A case number from the path: a positive integer, else 0. */
 static int64_t case_number(const char *s)
 {
-	int64_t n = 0;
+	int64_t n;
 
-	if (!*s || strlen(s) > 18 || *s == '0')
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		n = n * 10 + (*s - '0');
-	}
-	return n;
+	return ag_parse_int64(s, strlen(s), &n) && n > 0 ? n : 0;
 }
 
 /* Member key, a string naming one of ids (NULL-ended): its index into
@@ -102,22 +96,6 @@ static void answer(struct api_response *r, unsigned status, int64_t n, const cha
 	ag_json_cstr(&j, actor);
 	ag_json_end_object(&j);
 	api_json_ok(r, status, &j);
-}
-
-/* An owner acts only on their unit's system `id`; others pass (404 for
- * no such system, whoever asks). */
-static bool may_act_on(const struct api_request *q, const struct ag_identity *who,
-		       const char *id, struct api_response *r)
-{
-	char unit[AG_USER_UNIT_MAX + 1];
-	struct ag_err err;
-	int rc = api_system_unit(q, id, unit, sizeof(unit), &err);
-
-	if (rc) {
-		api_fail(r, rc, &err);
-		return false;
-	}
-	return api_owner_may_write(who, unit, id, r);
 }
 
 static const char *const incident_fields[] = { "system", "title", "severity", "breach", NULL };
@@ -199,7 +177,7 @@ static void add_appeal(const struct api_request *q, const struct ag_identity *wh
 
 	if (!api_body_string(o, "system", true, &system, r) ||
 	    !api_body_string(o, "decision_ref", true, &ref, r) ||
-	    !api_body_string(o, "reason", true, &reason, r) || !may_act_on(q, who, system, r))
+	    !api_body_string(o, "reason", true, &reason, r) || !api_may_act_on(q, who, system, r))
 		return;
 	rc = ag_appeal_add(q->ws, system, ref, reason, who->actor, &n, &err);
 	if (rc)
@@ -258,7 +236,7 @@ static void move_stage(const struct api_request *q, const struct ag_identity *wh
 	int to, rc;
 
 	memset(&blocking, 0, sizeof(blocking));
-	if (!body_enum(o, "to", true, ag_stage_ids, &to, r) || !may_act_on(q, who, id, r))
+	if (!body_enum(o, "to", true, ag_stage_ids, &to, r) || !api_may_act_on(q, who, id, r))
 		return;
 	rc = ag_stage_advance(q->ws, q->catalog, id, to, who->actor, q->now, &blocking, &err);
 	ag_gap_report_release(&blocking);
@@ -276,7 +254,7 @@ static void record_oversight(const struct api_request *q, const struct ag_identi
 	int kind, rc;
 
 	if (!body_enum(o, "kind", true, ag_oversight_kind_ids, &kind, r) ||
-	    !api_body_string(o, "reason", true, &reason, r) || !may_act_on(q, who, id, r))
+	    !api_body_string(o, "reason", true, &reason, r) || !api_may_act_on(q, who, id, r))
 		return;
 	rc = ag_oversight_record(q->ws, id, kind, reason, who->actor, &err);
 	if (rc)

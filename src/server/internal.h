@@ -193,9 +193,10 @@ bool api_owner_may_write(const struct ag_identity *who, const char *owner_unit,
 /* Whether the method is `want`; else 405 with Allow: allow. */
 bool api_method_is(const struct api_request *q, struct api_response *r, const char *want,
 		   const char *allow);
-/* The owner unit of system id into unit (AG_ENOTFOUND when there is none). */
-int api_system_unit(const struct api_request *q, const char *id, char *unit, size_t cap,
-		    struct ag_err *err);
+/* Whether who may act on system id: an owner only on their unit's (403);
+ * 404 for no such system, whoever asks. */
+bool api_may_act_on(const struct api_request *q, const struct ag_identity *who, const char *id,
+		    struct api_response *r);
 /* The body as a JSON object whose members are all in `fields` (NULL-ended);
  * NULL with r answered (415, 400) otherwise.  The caller json_decref()s it. */
 json_t *api_body_object(const struct api_request *q, struct api_response *r,
