@@ -228,16 +228,17 @@ static bool get_only(const struct api_request *q, struct api_response *r)
 /* ---- request bodies ---- */
 
 /* The body as a JSON object whose members are all in `fields` (NULL-ended). */
-json_t *api_body_object(const struct api_request *q, struct api_response *r,
-			const char *const *fields)
+/* The body as a JSON object sent as application/json, or NULL with r
+ * answered: 415 ("send the NOUN as application/json"), or 400 with JSON's
+ * line and column, or 400 for another value (`what` says what was wanted). */
+static json_t *json_body(const struct api_request *q, struct api_response *r, const char *noun,
+			 const char *what)
 {
 	json_error_t e;
 	json_t *o;
-	const char *key;
-	json_t *v;
 
 	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		api_problem(r, 415, "send the body as application/json");
+		api_problem(r, 415, "send the %s as application/json", noun);
 		return NULL;
 	}
 	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
@@ -246,10 +247,22 @@ json_t *api_body_object(const struct api_request *q, struct api_response *r,
 		return NULL;
 	}
 	if (!json_is_object(o)) {
+		api_problem(r, 400, "request body: expected a JSON object%s%s%s", what ? " (" : "",
+			    what ? what : "", what ? ")" : "");
 		json_decref(o);
-		api_problem(r, 400, "request body: expected a JSON object");
 		return NULL;
 	}
+	return o;
+}
+
+json_t *api_body_object(const struct api_request *q, struct api_response *r,
+			const char *const *fields)
+{
+	json_t *o = json_body(q, r, "body", NULL), *v;
+	const char *key;
+
+	if (!o)
+		return NULL;
 	json_object_foreach(o, key, v) {
 		bool known = false;
 		for (const char *const *f = fields; *f && !known; f++)
@@ -579,24 +592,12 @@ bool api_may_act_on(const struct api_request *q, const struct ag_identity *who, 
 
 bool api_descriptor_body(const struct api_request *q, struct api_response *r, const char *what)
 {
-	json_error_t e;
-	json_t *o;
-	bool ok;
-
-	if (!q->content_type || strncasecmp(q->content_type, "application/json", 16)) {
-		api_problem(r, 415, "send the descriptor as application/json");
-		return false;
-	}
 	/* jansson first, for JSON's own errors by line and column; the
 	 * descriptor reader (YAML, of which JSON is a part) checks the rest. */
-	o = json_loadb(q->body ? q->body : "", q->body_len, JSON_REJECT_DUPLICATES, &e);
-	ok = json_is_object(o);
-	if (!ok && o)
-		api_problem(r, 400, "request body: expected a JSON object (%s)", what);
-	else if (!ok)
-		api_problem(r, 400, "request body: line %d, column %d: %s", e.line, e.column, e.text);
+	json_t *o = json_body(q, r, "descriptor", what);
+
 	json_decref(o);
-	return ok;
+	return o != NULL;
 }
 
 /* The body as one system descriptor, or NULL with r answered. */
