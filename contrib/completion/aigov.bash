@@ -126,10 +126,10 @@ _aigov()
 		case $prev in
 		-d|--delimiter) COMPREPLY=($(compgen -W "tab , ; |" -- "$cur")); return ;;
 		-m|--memory) COMPREPLY=($(compgen -W "64M 256M 1G 4G" -- "$cur")); return ;;
-		--na|--top|--distinct-limit) return ;;
+		--na|--top|--distinct-limit|--threads|-j) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --delimiter --no-header --memory --distinct-limit --na --top --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --delimiter --no-header --memory --distinct-limit --threads --na --top --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -X '!*.@(csv|CSV|tsv|txt)' -- "$cur") $(compgen -d -- "$cur"))
 		fi ;;

@@ -154,6 +154,9 @@ struct ag_csv_part {
 };
 int ag_csv_split(const char *path, uint64_t from, uint64_t line, size_t n,
 		 struct ag_csv_part *parts, size_t *nparts, struct ag_err *err);
+/* True when path is a regular file ag_csv_split can cut (not "-", not a
+ * pipe). */
+bool ag_csv_splittable(const char *path);
 /* A reader of one part.  opts->header must name the columns (the part has
  * no header row); opts->first_line is taken from the part. */
 int ag_csv_open_part(struct ag_csv_reader **out, const char *path,

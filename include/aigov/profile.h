@@ -130,6 +130,10 @@ struct ag_profile_options {
 	size_t freq_cap;        /* values whose frequencies are kept; default 1000 */
 	size_t distinct_limit;  /* distinct values counted exactly; default 2^18 */
 	uint32_t kll_k;         /* default 400 */
+	/* ag_profile_csv: readers of a regular file's parts, in parallel
+	 * (0 or 1: one reader; at most AG_CSV_MAX_PARTS).  Each part gets
+	 * memory_budget / threads for its exact state. */
+	unsigned threads;
 	/* Told when a column's statistics stop being exact; may be NULL. */
 	const struct ag_logger *log;
 };
@@ -155,7 +159,14 @@ int ag_profile_finish(struct ag_profile *p, const char *source, uint64_t bytes,
 		      struct ag_profile_result **out, struct ag_err *err);
 void ag_profile_result_free(struct ag_profile_result *res);
 
-/* Open, read and profile a whole CSV file ("-" for standard input). */
+/* Open, read and profile a whole CSV file ("-" for standard input).  With
+ * opts->threads > 1 a regular file is cut into parts (ag_csv_split), each
+ * profiled on its own thread, then merged: counts, distinct counts, top
+ * values, exact quantiles, types and warnings are those of one reader;
+ * mean and standard deviation agree to about 1e-15 relative (the sums are
+ * added in another order); an error is the one a single reader reports.
+ * Under a budget too small for exact state, which columns fall back to
+ * sketches can depend on the number of parts. */
 int ag_profile_csv(const char *path, const struct ag_csv_options *csv_opts,
 		   const struct ag_profile_options *opts,
 		   struct ag_profile_result **out, struct ag_err *err);

@@ -211,3 +211,10 @@ int ag_csv_split(const char *path, uint64_t from, uint64_t line, size_t n,
 	close(fd);
 	return rc;
 }
+
+bool ag_csv_splittable(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}

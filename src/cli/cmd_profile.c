@@ -14,7 +14,7 @@
 static bool opt_json, opt_no_header, opt_verbose;
 static const char *opt_delim, *opt_na;
 static size_t opt_memory = (size_t)1 << 30, opt_top = 10;
-static size_t opt_distinct_limit = (size_t)1 << 18;
+static size_t opt_distinct_limit = (size_t)1 << 18, opt_threads;
 
 static const struct cli_option profile_opts[] = {
 	{ "json", 0, OPT_FLAG, &opt_json, NULL,
@@ -38,6 +38,9 @@ static const struct cli_option profile_opts[] = {
 	{ "verbose", 'v', OPT_FLAG, &opt_verbose, NULL,
 	  "say on standard error when a column's statistics stop being exact",
 	  "在標準錯誤輸出說明哪些欄位改用近似值" },
+	{ "threads", 'j', OPT_UINT, &opt_threads, "N",
+	  "read a regular file with N threads (default: one per core; each gets 1/N of --memory)",
+	  "以 N 個執行緒讀取一般檔案（預設：每核心一個；各用 --memory 的 1/N）" },
 	{ "top", 0, OPT_UINT, &opt_top, "N",
 	  "most frequent values to show per column (default 10)",
 	  "每欄顯示的最常見值個數（預設 10）" },
@@ -534,6 +537,7 @@ int cmd_profile(int argc, char **argv)
 	popt.memory_budget = opt_memory;
 	popt.top_k = opt_top ? opt_top : 1;
 	popt.distinct_limit = opt_distinct_limit ? opt_distinct_limit : 1;
+	popt.threads = opt_threads ? (unsigned)opt_threads : cli_cores();
 	logger.max_level = opt_verbose ? AG_LOG_INFO : AG_LOG_WARN;
 	popt.log = &logger;
 

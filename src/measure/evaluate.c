@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void ag_eval_options_init(struct ag_eval_options *o)
 {
@@ -530,13 +529,6 @@ static int read_split(const char *path, const struct ag_csv_options *csv, struct
 	return rc;
 }
 
-static bool splittable(const char *path, unsigned threads)
-{
-	struct stat st;
-
-	return threads > 1 && strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* Read a whole file (the data when side is 1) into acc, which this
  * initialises once the file's columns are known. */
 static int read_file(const char *path, const struct ag_csv_options *csv, struct layout *lay,
@@ -545,7 +537,7 @@ static int read_file(const char *path, const struct ag_csv_options *csv, struct 
 	struct ag_csv_reader *r;
 	int rc;
 
-	if (splittable(path, lay->o->threads))
+	if (lay->o->threads > 1 && ag_csv_splittable(path))
 		return read_split(path, csv, lay, side, lay->o->threads, acc, bytes, err);
 	if ((rc = ag_csv_open(&r, path, csv, err)))
 		return rc;

@@ -12,6 +12,7 @@
 #include "aigov/arena.h"
 #include "aigov/num.h"
 #include "aigov/sketch.h"
+#include "aigov/thread.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -677,21 +678,28 @@ oom:
 	return ag_err_set(err, AG_ENOMEM, "out of memory");
 }
 
+/* Free a column's state and give its memory back to the budget; the
+ * release functions leave their structures empty, so this may run twice. */
+static void release_column(struct ag_profile *p, struct col_acc *a)
+{
+	p->budget_left += a->distinct.bytes;
+	release_vals(p, a);
+	if (a->use_kll)
+		ag_kll_release(&a->kll);
+	a->use_kll = false;
+	ag_distinct_release(&a->distinct);
+	ag_freq_release(&a->freq);
+}
+
 void ag_profile_free(struct ag_profile *p)
 {
 	if (!p)
 		return;
 	for (size_t c = 0; c < p->ncols; c++) {
-		struct col_acc *a = &p->cols[c];
 		if (p->names)
 			free(p->names[c]);
-		if (!p->cols)
-			continue;
-		ag_values_release(&a->vals);
-		if (a->use_kll)
-			ag_kll_release(&a->kll);
-		ag_distinct_release(&a->distinct);
-		ag_freq_release(&a->freq);
+		if (p->cols)
+			release_column(p, &p->cols[c]);
 	}
 	free(p->names);
 	free(p->cols);
@@ -1115,17 +1123,159 @@ void ag_profile_result_free(struct ag_profile_result *res)
 	free(res);
 }
 
+/* ---- reading a file ------------------------------------------------- */
+
+static int read_batches(struct ag_profile *p, struct ag_csv_reader *r,
+			struct ag_err *err)
+{
+	struct ag_csv_batch b;
+	int rc;
+
+	while ((rc = ag_csv_next_batch(r, &b, err)) == 1)
+		if ((rc = ag_profile_add_batch(p, r, &b, err)))
+			return rc;
+	return rc;
+}
+
+/* One part of a file, read on its own thread into its own accumulator. */
+struct part {
+	const char *path;
+	const struct ag_csv_options *csv;
+	struct ag_csv_part range;
+	struct ag_profile *p;
+	int rc;
+	struct ag_err err;
+};
+
+static void *part_thread(void *arg)
+{
+	struct part *t = arg;
+	struct ag_csv_reader *r;
+
+	t->rc = ag_csv_open_part(&r, t->path, &t->range, t->csv, &t->err);
+	if (!t->rc) {
+		t->rc = read_batches(t->p, r, &t->err);
+		ag_csv_free(r);
+	}
+	return NULL;
+}
+
+/*
+ * Fold parts 1.. into part 0.  A part's share of the budget comes with it,
+ * and each of its columns is released once merged, so that the merge holds
+ * at most one column's state twice.  The peak of exact state counts every
+ * part's: while they read, the sum of their peaks; while merging, all that
+ * is held after each column.
+ */
+static int merge_parts(struct part *t, size_t n, struct ag_err *err)
+{
+	struct ag_profile *acc = t[0].p;
+	size_t waiting = 0, peak = 0;
+
+	for (size_t i = 0; i < n; i++)
+		peak += t[i].p->peak_used;
+	for (size_t i = 1; i < n; i++)
+		waiting += used(t[i].p);
+	for (size_t i = 1; i < n; i++) {
+		struct ag_profile *o = t[i].p;
+		acc->opt.memory_budget += o->opt.memory_budget;
+		acc->budget_left += o->opt.memory_budget;
+		waiting -= used(o);
+		for (size_t c = 0; c < acc->ncols; c++) {
+			int rc = merge_column(acc, &acc->cols[c], &o->cols[c], err);
+			if (rc)
+				return rc;
+			if (used(acc) + used(o) + waiting > peak)
+				peak = used(acc) + used(o) + waiting;
+			release_column(o, &o->cols[c]);
+		}
+		acc->rows += o->rows;
+	}
+	acc->peak_used = peak;
+	return 0;
+}
+
+/*
+ * The records of the file h was opened on, in n parts on n threads; names
+ * are the columns.  *out is the merged accumulator; *bytes what was read.
+ * The earliest part's error wins: it is the one a single reader would
+ * have met first.
+ */
+static int profile_parts(struct ag_csv_reader *h, const char *path,
+			 const struct ag_csv_options *csv,
+			 const struct ag_profile_options *opts, const char **names,
+			 const struct ag_csv_part *ranges, size_t n,
+			 struct ag_profile **out, uint64_t *bytes, struct ag_err *err)
+{
+	struct part t[AG_CSV_MAX_PARTS];
+	struct ag_csv_options po = *csv;
+	struct ag_profile_options o = *opts;
+	size_t ncols = ag_csv_ncols(h), share = opts->memory_budget / n;
+	int rc = 0;
+
+	memset(t, 0, sizeof(t));
+	po.header = names;
+	po.nheader = ncols;
+	ag_csv_data_start(h, bytes, &(uint64_t){ 0 });
+	for (size_t i = 0; i < n && !rc; i++) {
+		/* Part 0 takes the remainder: the shares add up to the budget. */
+		o.memory_budget = i ? share : opts->memory_budget - share * (n - 1);
+		rc = ag_profile_new(&t[i].p, ncols, names, &o, err);
+		t[i].path = path;
+		t[i].csv = &po;
+		t[i].range = ranges[i];
+		*bytes += ranges[i].len;
+	}
+	if (!rc) {
+		ag_run_parallel(part_thread, t, sizeof(t[0]), n);
+		for (size_t i = 0; i < n && !rc; i++)
+			if ((rc = t[i].rc))
+				*err = t[i].err;
+	}
+	if (!rc)
+		rc = merge_parts(t, n, err);
+	if (!rc) {
+		*out = t[0].p;
+		t[0].p = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		ag_profile_free(t[i].p);
+	return rc;
+}
+
+/* Parts of the regular file behind h (just opened), or *n = 1. */
+static int plan_parts(struct ag_csv_reader *h, const char *path, unsigned threads,
+		      struct ag_csv_part *ranges, size_t *n, struct ag_err *err)
+{
+	uint64_t from, line;
+
+	*n = 1;
+	if (threads < 2 || !ag_csv_splittable(path))
+		return 0;
+	ag_csv_data_start(h, &from, &line);
+	if (threads > AG_CSV_MAX_PARTS)
+		threads = AG_CSV_MAX_PARTS;
+	return ag_csv_split(path, from, line, threads, ranges, n, err);
+}
+
 int ag_profile_csv(const char *path, const struct ag_csv_options *csv_opts,
 		   const struct ag_profile_options *opts,
 		   struct ag_profile_result **out, struct ag_err *err)
 {
+	struct ag_profile_options o;
+	struct ag_csv_part ranges[AG_CSV_MAX_PARTS];
 	struct ag_csv_reader *r = NULL;
 	struct ag_profile *p = NULL;
-	struct ag_csv_batch b;
 	const char **names;
+	uint64_t bytes = 0;
+	size_t n;
 	int rc;
 
 	*out = NULL;
+	if (opts)
+		o = *opts;
+	else
+		ag_profile_options_init(&o);
 	rc = ag_csv_open(&r, path, csv_opts, err);
 	if (rc)
 		return rc;
@@ -1136,13 +1286,17 @@ int ag_profile_csv(const char *path, const struct ag_csv_options *csv_opts,
 	}
 	for (size_t i = 0; i < ag_csv_ncols(r); i++)
 		names[i] = ag_csv_column_name(r, i);
-	rc = ag_profile_new(&p, ag_csv_ncols(r), names, opts, err);
+	rc = plan_parts(r, path, o.threads, ranges, &n, err);
+	if (!rc && n > 1) {
+		rc = profile_parts(r, path, csv_opts, &o, names, ranges, n, &p,
+				   &bytes, err);
+	} else if (!rc && !(rc = ag_profile_new(&p, ag_csv_ncols(r), names, &o, err))) {
+		rc = read_batches(p, r, err);
+		bytes = ag_csv_bytes_read(r);
+	}
 	free(names);
-	while (!rc && (rc = ag_csv_next_batch(r, &b, err)) == 1)
-		rc = ag_profile_add_batch(p, r, &b, err);
 	if (!rc)
-		rc = ag_profile_finish(p, ag_csv_name(r), ag_csv_bytes_read(r), out,
-				       err);
+		rc = ag_profile_finish(p, ag_csv_name(r), bytes, out, err);
 	ag_profile_free(p);
 	ag_csv_free(r);
 	return rc;

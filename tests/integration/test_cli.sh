@@ -121,6 +121,51 @@ has "verbose names KLL" "$T/err" "quantiles from a KLL sketch"
 run "--distinct-limit 2000" 0 profile --json --distinct-limit 2000 "$T/gen.csv"
 has "distinct estimate stated" "$T/out" '"method": "hyperloglog"'
 
+# --- --threads: parts of a file read in parallel ---
+# A 6 MB file (so that it splits) whose text fields are sometimes quoted,
+# with newlines, commas and doubled quotes inside.  Every statistic is the
+# same with 1, 2 and 3 threads, except that mean and std may differ in
+# their last digits (sums added in another order: 1e-12 relative is
+# allowed) and memory_used_peak.
+"$GEN" --rows 60000 --pii > "$T/par.csv"
+same_profile() { # same_profile A B: equal up to the allowed differences
+	paste -d '\t' "$1" "$2" | awk -F '\t' '
+		$1 == $2 || $1 ~ /"memory_used_peak"/ { next }
+		$1 ~ /"(mean|std)":/ && $2 ~ /"(mean|std)":/ {
+			a = $1; b = $2; sub(/.*: /, "", a); sub(/.*: /, "", b)
+			sub(/,$/, "", a); sub(/,$/, "", b); a += 0; b += 0
+			d = a - b; if (d < 0) d = -d; m = a < 0 ? -a : a
+			if (d <= 1e-12 * m) next
+		}
+		{ print "differs: " $1 " | " $2; bad = 1 }
+		END { exit bad }' && [ "$(wc -l < "$1")" -eq "$(wc -l < "$2")" ] &&
+		grep -q '"rows": 60000' "$2"
+}
+for n in 1 2 3; do
+	$W "$AIGOV" profile --json --threads $n "$T/par.csv" > "$T/par$n.json" 2> "$T/par$n.err"
+done
+has "--threads 1: all rows" "$T/par1.json" '"rows": 60000'
+if same_profile "$T/par1.json" "$T/par2.json" && same_profile "$T/par1.json" "$T/par3.json"
+then ok "--threads 1, 2, 3: the same statistics"; else bad "--threads changes the statistics"; fi
+if [ "$(wc -l < "$T/par.csv")" -gt 60001 ]; then ok "--threads: the file has quoted newlines"
+else bad "--threads: the file has no quoted newlines"; fi
+awk 'NR == 45000 { sub(/,[0-9]+,/, ",1,x,") } { print }' "$T/par.csv" > "$T/parbad.csv"
+for n in 1 3; do
+	$W "$AIGOV" profile --json --threads $n "$T/parbad.csv" > /dev/null 2> "$T/parbad$n.err"
+	echo "exit $?" >> "$T/parbad$n.err"
+done
+if cmp -s "$T/parbad1.err" "$T/parbad3.err" && grep -q "exit 3" "$T/parbad1.err" &&
+   grep -q "parbad.csv:[0-9]*:" "$T/parbad1.err"
+then ok "--threads: an error deep in the file is reported as by one thread"; else
+	bad "--threads: errors differ"; cat "$T/parbad1.err" "$T/parbad3.err"; fi
+$W "$AIGOV" profile --json --threads 3 - < "$T/par.csv" 2>&1 |
+	sed "s|\"<stdin>\"|\"$T/par.csv\"|" > "$T/parpipe.json"
+if same_profile "$T/par1.json" "$T/parpipe.json"
+then ok "--threads with standard input: one reader, same statistics"; else bad "--threads on a pipe"; fi
+run "--threads with --memory 256K: sketches" 0 profile --json --threads 2 --memory 256K "$T/par.csv"
+has "--threads 2 --memory 256K: approximate and says so" "$T/out" '"quantiles_exact": false'
+has "--threads 2 --memory 256K: all rows" "$T/out" '"rows": 60000'
+
 # --- personal data ---
 "$GEN" --rows 300 --pii > "$T/pii.csv"
 run "national IDs" 0 profile --json "$T/pii.csv"
