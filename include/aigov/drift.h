@@ -12,8 +12,8 @@
  * Numeric features (struct ag_drift_num) keep every non-missing value, so
  * that KS and Wasserstein are exact: 8 bytes per value (the double, stored
  * as an order-preserving 64-bit key; no narrowing to float, whose exactness
- * would depend on the data).  Finishing sorts each side in place with an
- * LSD radix sort on those keys (O(n), a temporary array of 8 bytes per
+ * would depend on the data).  Finishing sorts each side in place with a
+ * radix sort on those keys (sort.h: O(n), a scratch of half a byte per
  * value of the side being sorted).  Metrics:
  *
  *  - PSI (Siddiqi 2006, "Credit Risk Scorecards", ch. 8), natural log:
@@ -134,8 +134,8 @@ struct ag_drift_num_result {
 
 /*
  * Finish: the drift of cur against ref.  Sorts both accumulators (cost:
- * O(n) radix passes, a temporary array of 8 bytes per value of the larger
- * side).  AG_EINVAL, naming the side, when either side has no non-missing
+ * O(n) radix passes in place, a scratch of 1/16 of the larger side's
+ * keys).  AG_EINVAL, naming the side, when either side has no non-missing
  * value; AG_ENOMEM when the sort buffer cannot be allocated.
  */
 int ag_drift_numeric(struct ag_drift_num *ref, struct ag_drift_num *cur,

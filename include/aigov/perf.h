@@ -11,8 +11,9 @@
  * canonical order and computes everything from it, so the floating-point
  * results are equal to the last bit, not only to a tolerance.
  *
- * Every row is kept, as one 64-bit key (8 bytes; finish borrows 8 more per
- * row to sort), because the ranking metrics are exact: no binning.
+ * Every row is kept, as one 64-bit key (8 bytes; finish sorts them in
+ * place, borrowing half a byte per row), because the ranking metrics are
+ * exact: no binning.
  *
  * Definitions (each as scikit-learn 1.2 computes it; the tests compare with
  * scikit-learn's output, tests/tools/make_perf_reference.py):

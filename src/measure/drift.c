@@ -11,6 +11,7 @@
 
 #include "aigov/arena.h"
 #include "aigov/sketch.h"
+#include "aigov/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -280,89 +281,14 @@ int ag_drift_num_deserialize(struct ag_drift_num *a, const void *data,
 
 /* ---- sorting ---- */
 
-#define RADIX_BITS 11
-#define RADIX_SIZE (1u << RADIX_BITS)
-#define RADIX_PASSES 6   /* 6 * 11 >= 64 */
-
-static void insertion_sort_u64(uint64_t *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		uint64_t x = a[i];
-		size_t j = i;
-		while (j > 0 && a[j - 1] > x) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = x;
-	}
-}
-
-/*
- * LSD radix sort of the keys, 11-bit digits: one pass to count all six
- * digit histograms, then one scatter pass per digit that is not the same
- * for every key (for data of one sign and a narrow range the top digits
- * are constant and skipped).  2048 buckets keep the scatter's write
- * targets within the L1/L2 caches and TLB.  Cost: about 7 reads and up to
- * 6 writes of the array, and a temporary array of n keys.
- */
+/* Sort the keys in place (sort.h: an MSD radix sort). */
 static int sort_keys(struct ag_drift_num *a, struct ag_err *err)
 {
-	size_t n = a->n;
-	size_t (*count)[RADIX_SIZE];
-	uint64_t *tmp, *src, *dst;
-
 	if (a->sorted)
 		return 0;
-	if (n < 64) {
-		insertion_sort_u64(a->keys, n);
-		a->sorted = true;
-		return 0;
-	}
-	count = calloc(RADIX_PASSES, sizeof(*count));
-	tmp = ag_big_realloc(NULL, 0, n * sizeof(uint64_t));
-	if (!count || !tmp) {
-		free(count);
-		if (tmp)
-			ag_big_free(tmp, n * sizeof(uint64_t));
+	if (ag_sort_u64(a->keys, a->n))
 		return ag_err_set(err, AG_ENOMEM,
-				  "drift: no memory to sort %zu values", n);
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = a->keys[i];
-		for (int d = 0; d < RADIX_PASSES; d++)
-			count[d][(k >> (d * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
-	}
-	src = a->keys;
-	dst = tmp;
-	for (int d = 0; d < RADIX_PASSES; d++) {
-		size_t sum = 0, *c = count[d];
-		unsigned shift = (unsigned)d * RADIX_BITS;
-
-		if (c[(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
-			continue;   /* every key has this digit */
-		for (size_t b = 0; b < RADIX_SIZE; b++) {
-			size_t t = c[b];
-			c[b] = sum;
-			sum += t;
-		}
-		for (size_t i = 0; i < n; i++) {
-			uint64_t k = src[i];
-			dst[c[(k >> shift) & (RADIX_SIZE - 1)]++] = k;
-		}
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	free(count);
-	if (src != a->keys) {
-		/* An odd number of passes: the sorted keys are in tmp; keep
-		 * it as the array (its room is exactly n). */
-		ag_big_free(a->keys, a->cap * sizeof(uint64_t));
-		a->keys = src;
-		a->cap = n;
-	} else {
-		ag_big_free(tmp, n * sizeof(uint64_t));
-	}
+				  "drift: no memory to sort %zu values", a->n);
 	a->sorted = true;
 	return 0;
 }

@@ -3,7 +3,7 @@
  * for the contract and the definition of every metric.
  *
  * Design: add keeps each row as one 64-bit key and bumps one confusion
- * counter, a few nanoseconds.  finish sorts the keys (LSD radix sort, below)
+ * counter, a few nanoseconds.  finish sorts the keys (MSD radix sort, below)
  * and walks the distinct scores from the highest down, which is the order
  * in which scikit-learn's _binary_clf_curve accumulates true and false
  * positives; every metric comes out of that one walk.  Because the walk
@@ -13,8 +13,8 @@
 #include "aigov/perf.h"
 
 #include "aigov/arena.h"
+#include "aigov/sort.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -327,137 +327,11 @@ int ag_perf_deserialize(struct ag_perf *p, const void *data, size_t len,
 
 /* ---- sorting ---- */
 
-/*
- * Most-significant-digit radix sort of the keys.  Why a radix sort: finish
- * sorts every row of a log of ten million rows, and a comparison sort
- * spends about n log2 n = 230 M comparisons on it, half of them
- * mispredicted branches on random scores.  Why MSD first: a
- * least-significant-digit sort needs one pass over all the keys per digit
- * (six 11-bit passes for 63 bits, each streaming 80 MB in and scattering
- * 80 MB out: most of finish's time when we measured it).  MSD looks only at
- * the bits that vary (AND and OR of the keys give them), splits on the top
- * 16 of those, and by then the buckets of random scores hold about n / 65536
- * keys each, which the next level sorts while they are in cache.  Tied
- * scores cost nothing extra: a bucket of equal keys is found equal by one
- * read and left alone.  Equal keys are identical, so the result does not
- * depend on the input order (what makes merged results bit-identical).
- *
- * Cost: O(n) per level, levels bounded by 64 / 4 = 16 and in practice 2 or
- * 3; a second array of n keys and up to 16 count arrays of at most 64 Ki
- * entries (only the pages used are touched).
- */
-#define DIGIT_MAX_BITS 16
-#define DIGIT_MIN_BITS 4
-#define SORT_LEVELS 17          /* 16 levels of >= 4 bits, plus one */
-#define SMALL_SORT 48
-
-static void insertion_sort_u64(uint64_t *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		uint64_t x = a[i];
-		size_t j = i;
-		while (j > 0 && a[j - 1] > x) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = x;
-	}
-}
-
-static unsigned bit_length(uint64_t x)
-{
-	return x ? 64u - (unsigned)__builtin_clzll(x) : 0u;
-}
-
-/*
- * Sort the keys src[0..n) into dst[0..n) (no overlap; src is used as
- * scratch and left in any order).  Counts for this level live at
- * hist + depth * 2^16.  Writing into the other array instead of copying
- * back saves a pass over all keys at the top level.
- */
-static void sort_into(uint64_t *src, uint64_t *dst, size_t n, size_t *hist,
-		      unsigned depth)
-{
-	uint64_t any = 0, all = ~(uint64_t)0;
-	unsigned hi, d, shift;
-	size_t mask, *h, start;
-
-	if (n <= SMALL_SORT) {
-		memcpy(dst, src, n * sizeof(*dst));
-		insertion_sort_u64(dst, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		any |= src[i];
-		all &= src[i];
-	}
-	hi = bit_length(any ^ all);  /* bits [0, hi) vary, the rest agree */
-	if (hi == 0) {               /* all keys equal */
-		memcpy(dst, src, n * sizeof(*dst));
-		return;
-	}
-	/* About one key per bucket, within [4, 16] bits. */
-	d = bit_length((uint64_t)n);
-	d = d > DIGIT_MAX_BITS ? DIGIT_MAX_BITS : d < DIGIT_MIN_BITS ? DIGIT_MIN_BITS : d;
-	if (d > hi)
-		d = hi;
-	shift = hi - d;
-	mask = ((size_t)1 << d) - 1;
-	assert(depth < SORT_LEVELS);
-	h = hist + (size_t)depth * ((size_t)1 << DIGIT_MAX_BITS);
-
-	memset(h, 0, (mask + 1) * sizeof(*h));
-	for (size_t i = 0; i < n; i++)
-		h[(src[i] >> shift) & mask]++;
-	start = 0;
-	for (size_t b = 0; b <= mask; b++) {
-		size_t c = h[b];
-		h[b] = start;
-		start += c;
-	}
-	for (size_t i = 0; i < n; i++)
-		dst[h[(src[i] >> shift) & mask]++] = src[i];
-	/* h[b] is now the end of bucket b. */
-	if (shift == 0)
-		return;                  /* the digit was the last varying bits */
-	start = 0;
-	for (size_t b = 0; b <= mask; b++) {
-		size_t end = h[b], m = end - start;
-		if (m > 1 && m <= SMALL_SORT) {
-			insertion_sort_u64(dst + start, m);
-		} else if (m > 1) {
-			/* Sort through src and back; buckets below the top
-			 * level are mostly small enough to stay in cache. */
-			sort_into(dst + start, src + start, m, hist, depth + 1);
-			memcpy(dst + start, src + start, m * sizeof(*dst));
-		}
-		start = end;
-	}
-}
-
-/* Sort p's keys: they end up in a new array of the same capacity, and the
- * old one is freed (no copy back). */
 static int sort_keys(struct ag_perf *p, struct ag_err *err)
 {
-	size_t *hist;
-	uint64_t *sorted;
-
-	if (p->n <= SMALL_SORT) {
-		insertion_sort_u64(p->keys, p->n);
-		return 0;
-	}
-	hist = malloc(SORT_LEVELS * ((size_t)1 << DIGIT_MAX_BITS) * sizeof(*hist));
-	sorted = ag_big_realloc(NULL, 0, keys_bytes(p->cap));
-	if (!hist || !sorted) {
-		free(hist);
-		ag_big_free(sorted, keys_bytes(p->cap));
+	if (ag_sort_u64(p->keys, p->n))
 		return ag_err_set(err, AG_ENOMEM,
 				  "perf: out of memory sorting %zu rows", p->n);
-	}
-	sort_into(p->keys, sorted, p->n, hist, 0);
-	free(hist);
-	ag_big_free(p->keys, keys_bytes(p->cap));
-	p->keys = sorted;
 	return 0;
 }
 

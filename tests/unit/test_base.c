@@ -1,4 +1,4 @@
-/* base primitives: arena, buf, utf8, err, json writer, file reading. */
+/* base primitives: arena, buf, utf8, err, json writer, file reading, sort. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include "aigov/err.h"
 #include "aigov/file.h"
 #include "aigov/json.h"
+#include "aigov/sort.h"
 #include "aigov/utf8.h"
 
 #include <math.h>
@@ -175,6 +176,63 @@ static void test_missing_file_is_not_found_with_its_name(void **state)
 	assert_non_null(strstr(e.msg, "directory"));
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The i-th key of a distribution: 0 uniform over 64 bits, 1 ten values,
+ * 2 a cluster of a 2^-30 wide range in a third of the keys (one bucket
+ * larger than the sort's scratch), 3 ascending, 4 descending, 5 all equal. */
+static uint64_t key(int kind, size_t i, size_t n, uint64_t *s)
+{
+	uint64_t r = xorshift(s);
+	switch (kind) {
+	case 0: return r;
+	case 1: return UINT64_C(0x3ff0000000000000) + (r % 10) * UINT64_C(0x0001000000000000);
+	case 2: return i % 3 ? r : UINT64_C(0x3fd3333333333333) + (r >> 34);
+	case 3: return i * 3;
+	case 4: return (uint64_t)(n - i);
+	default: return 42;
+	}
+}
+
+/* ag_sort_u64 against qsort, on sizes around its thresholds (48 keys: the
+ * insertion sort; 2^16 and 16 * 2^16: the scratch) and on distributions
+ * that exercise each path. */
+static void test_sort_u64_matches_qsort(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 47, 48, 49, 1000, 65535, 65536, 65537,
+					300000, 1048577 };
+	(void)state;
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		size_t n = sizes[si];
+		uint64_t *a = malloc(n * sizeof(*a) + 1), *b = malloc(n * sizeof(*b) + 1);
+		assert_non_null(a);
+		assert_non_null(b);
+		for (int kind = 0; kind < 6; kind++) {
+			uint64_t s = 0x9e3779b97f4a7c15u + n;
+			for (size_t i = 0; i < n; i++)
+				a[i] = b[i] = key(kind, i, n, &s);
+			assert_int_equal(ag_sort_u64(a, n), 0);
+			qsort(b, n, sizeof(*b), cmp_u64);
+			if (n && memcmp(a, b, n * sizeof(*a)))
+				fail_msg("sort differs from qsort: n %zu, distribution %d", n, kind);
+		}
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_json_writer_escapes_and_nests),
 		cmocka_unit_test(test_file_map_reads_whole_file_and_empty_file),
 		cmocka_unit_test(test_missing_file_is_not_found_with_its_name),
+		cmocka_unit_test(test_sort_u64_matches_qsort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -609,23 +609,37 @@ static int cmp_pair(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Large enough that finish sorts in place (past its scratch of 2^16 keys),
+ * with a third of the rows in a cluster 1e-9 wide, so that one bucket is
+ * larger than the scratch and is partitioned in place again. */
 static void test_perf_auc_equals_rank_sum_on_large_input(void **state)
 {
 	const size_t n = 300000;
 	struct pair *v = malloc(n * sizeof(*v));
+	uint64_t *want_keys = malloc(n * sizeof(*want_keys));
 	struct ag_perf p;
 	struct ag_perf_result r;
 	struct ag_err err;
 	uint64_t s = 99;
 	(void)state;
 	assert_non_null(v);
+	assert_non_null(want_keys);
 	assert_int_equal(ag_perf_init(&p, 0.5, &err), 0);
 	for (size_t i = 0; i < n; i++) {
 		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
 		double u = (double)(s >> 11) / 9007199254740992.0;
-		/* half the rows on a 1/1000 grid (ties), half full precision */
-		double sc = i % 2 ? floor(u * 1000) / 1000 : u;
+		/* rows on a 1/1000 grid (ties), at full precision, in a cluster */
+		double sc = i % 3 == 0 ? floor(u * 1000) / 1000 : i % 3 == 1 ? u : 0.3 + u * 1e-9;
 		int y = (double)((s >> 3) % 1000) / 1000 < 0.2 + 0.6 * sc;
+		uint64_t bits;
+		memcpy(&bits, &sc, sizeof(bits));
+		want_keys[i] = bits << 1 | (uint64_t)y;
 		v[i].s = sc;
 		v[i].y = y;
 		assert_int_equal(ag_perf_add(&p, y, sc, AG_PERF_NO_DECISION, i, &err), 0);
@@ -647,10 +661,12 @@ static void test_perf_auc_equals_rank_sum_on_large_input(void **state)
 	assert_true(r.positives == (uint64_t)P);
 	if (fabs(r.auc - want) > 1e-12 * want)
 		fail_msg("auc %.17g, rank sum %.17g", r.auc, want);
-	/* and the keys are sorted */
-	for (size_t i = 1; i < n; i++)
-		assert_true(p.keys[i - 1] <= p.keys[i]);
+	/* and the keys are those rows' keys, sorted */
+	qsort(want_keys, n, sizeof(*want_keys), cmp_u64);
+	assert_int_equal(p.n, n);
+	assert_memory_equal(p.keys, want_keys, n * sizeof(*want_keys));
 	ag_perf_release(&p);
+	free(want_keys);
 	free(v);
 }
 
