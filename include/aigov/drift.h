@@ -10,9 +10,14 @@
  * finishing works on a canonical order (sorted values, sorted categories).
  *
  * Numeric features (struct ag_drift_num) keep every non-missing value, so
- * that KS and Wasserstein are exact: 8 bytes per value (the double, stored
- * as an order-preserving 64-bit key; no narrowing to float, whose exactness
- * would depend on the data).  Finishing sorts each side in place with a
+ * that KS and Wasserstein are exact.  While a side has at most
+ * AG_DRIFT_TABLE_MAX distinct values (ages, counts, rates with two
+ * decimals, flags: most features of a scoring log) they are counted in a
+ * small table, with no memory per value and nothing to sort; past that,
+ * every value is kept, 8 bytes each (the double, stored as an
+ * order-preserving 64-bit key; no narrowing to float, whose exactness
+ * would depend on the data).  The metrics depend only on the distinct
+ * values and their counts, so both ways give bit-identical results.  Finishing sorts each side in place with a
  * radix sort on those keys (sort.h: O(n), a scratch of half a byte per
  * value of the side being sorted).  Metrics:
  *
@@ -81,11 +86,24 @@
 
 /* ---- numeric ---- */
 
+#define AG_DRIFT_TABLE_MAX 1024   /* distinct values counted in the table */
+
+struct ag_drift_run {
+	uint64_t key;      /* order-preserving key of a value; 0 = empty slot */
+	uint64_t count;
+};
+
 struct ag_drift_num {
-	uint64_t *keys;    /* order-preserving keys of the values; n used */
-	size_t n, cap;     /* values held, room (keys from ag_big_realloc) */
+	size_t n;          /* non-missing values */
 	uint64_t missing;  /* NaN values and ag_drift_num_add_missing counts */
-	bool sorted;       /* keys[0..n) ascending */
+	/* Counting: a table of 2 * AG_DRIFT_TABLE_MAX slots, open addressing
+	 * (NULL until the first value, and again once it gave up). */
+	struct ag_drift_run *table;
+	size_t distinct;   /* entries in the table */
+	bool spilled;      /* too many distinct values: every value in keys */
+	uint64_t *keys;    /* spilled: order-preserving keys, nkeys used */
+	size_t nkeys, cap; /* (keys from ag_big_realloc) */
+	bool sorted;       /* keys[0..nkeys) ascending */
 };
 
 void ag_drift_num_init(struct ag_drift_num *a);
@@ -104,9 +122,10 @@ int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 /* Count `count` missing values (empty cells); AG_ERANGE on overflow. */
 int ag_drift_num_add_missing(struct ag_drift_num *a, uint64_t count,
 			     struct ag_err *err);
-/* Add o's values and missing count to a (o is unchanged; o may be a). */
-/* Room for `values` more values at once (a hint; see ag_perf_reserve). */
+/* Room for `values` more values at once, should the table give up (a
+ * hint; see ag_perf_reserve). */
 int ag_drift_num_reserve(struct ag_drift_num *a, size_t values, struct ag_err *err);
+/* Add o's values and missing count to a (o is unchanged; o may be a). */
 int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
 		       struct ag_err *err);
 /* Append the state to out: "AGDN", u32 version, u64 n, u64 missing, then

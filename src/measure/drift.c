@@ -85,6 +85,8 @@ static double missing_rate(uint64_t n, uint64_t missing)
 
 /* ---- numeric accumulator ---- */
 
+#define TABLE_SLOTS (2 * AG_DRIFT_TABLE_MAX) /* a power of two */
+
 void ag_drift_num_init(struct ag_drift_num *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -95,6 +97,7 @@ void ag_drift_num_release(struct ag_drift_num *a)
 {
 	if (a->keys)
 		ag_big_free(a->keys, a->cap * sizeof(uint64_t));
+	free(a->table);
 	ag_drift_num_init(a);
 }
 
@@ -104,7 +107,7 @@ static int num_reserve(struct ag_drift_num *a, size_t extra,
 {
 	size_t need, ncap, bytes;
 
-	if (__builtin_add_overflow(a->n, extra, &need))
+	if (__builtin_add_overflow(a->nkeys, extra, &need))
 		return ag_err_set(err, AG_ERANGE, "drift: too many values");
 	if (need <= a->cap)
 		return 0;
@@ -131,6 +134,93 @@ int ag_drift_num_reserve(struct ag_drift_num *a, size_t values, struct ag_err *e
 	return num_reserve(a, values, err);
 }
 
+/* Append `count` copies of key (room must be there). */
+static void append_key(struct ag_drift_num *a, uint64_t key, uint64_t count)
+{
+	if (count && a->nkeys && key < a->keys[a->nkeys - 1])
+		a->sorted = false;
+	while (count--)
+		a->keys[a->nkeys++] = key;
+}
+
+/* The table's slot for key: where it is, or the empty slot it would go. */
+static struct ag_drift_run *table_slot(struct ag_drift_run *t, uint64_t key)
+{
+	size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (TABLE_SLOTS - 1);
+
+	while (t[i].key && t[i].key != key)
+		i = (i + 1) & (TABLE_SLOTS - 1);
+	return &t[i];
+}
+
+/* Count `count` values of key in the table.  1 when the table is full
+ * (nothing changed), -1 when it cannot be allocated. */
+static int table_add(struct ag_drift_num *a, uint64_t key, uint64_t count)
+{
+	struct ag_drift_run *r;
+
+	if (!a->table && !(a->table = calloc(TABLE_SLOTS, sizeof(*a->table))))
+		return -1;
+	r = table_slot(a->table, key);
+	if (!r->key) {
+		if (a->distinct == AG_DRIFT_TABLE_MAX)
+			return 1;
+		r->key = key;
+		a->distinct++;
+	}
+	r->count += count;
+	return 0;
+}
+
+/* The table gives up: its values go into the key array, room for `extra`
+ * more with them. */
+static int spill(struct ag_drift_num *a, size_t extra, struct ag_err *err)
+{
+	size_t in_table = a->n - a->nkeys;
+	int rc;
+
+	if (__builtin_add_overflow(in_table, extra, &extra))
+		return ag_err_set(err, AG_ERANGE, "drift: too many values");
+	if ((rc = num_reserve(a, extra, err)))
+		return rc;
+	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+		if (a->table[i].key)
+			append_key(a, a->table[i].key, a->table[i].count);
+	free(a->table);
+	a->table = NULL;
+	a->distinct = 0;
+	a->spilled = true;
+	return 0;
+}
+
+/* count values of key, which is a finite value's.  Nothing changes on an
+ * error. */
+static int add_key(struct ag_drift_num *a, uint64_t key, uint64_t count,
+		   struct ag_err *err)
+{
+	size_t n;
+	int rc;
+
+	if (__builtin_add_overflow(a->n, count, &n))
+		return ag_err_set(err, AG_ERANGE, "drift: too many values");
+	if (!a->spilled) {
+		rc = table_add(a, key, count);
+		if (rc < 0)
+			return ag_err_set(err, AG_ENOMEM, "drift: out of memory");
+		if (rc == 0) {
+			a->n = n;
+			return 0;
+		}
+		if ((rc = spill(a, count, err)))
+			return rc;
+	} else if ((rc = num_reserve(a, count, err))) {
+		return rc;
+	}
+	append_key(a, key, count);
+	a->n = n;
+	return 0;
+}
+
 int ag_drift_num_add(struct ag_drift_num *a, double v, struct ag_err *err)
 {
 	if (isnan(v))
@@ -138,29 +228,16 @@ int ag_drift_num_add(struct ag_drift_num *a, double v, struct ag_err *err)
 	if (isinf(v))
 		return ag_err_set(err, AG_EINVAL,
 				  "drift: infinite value (only finite values or NaN for missing)");
-	if (a->n == a->cap) {
-		int rc = num_reserve(a, 1, err);
-		if (rc)
-			return rc;
-	}
 	if (v == 0)
 		v = 0.0;   /* -0.0 == 0.0: one key for both */
-	uint64_t k = key_of(v);
-	if (a->n && k < a->keys[a->n - 1])
-		a->sorted = false;
-	a->keys[a->n++] = k;
-	return 0;
+	return add_key(a, key_of(v), 1, err);
 }
 
 int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 			  struct ag_err *err)
 {
-	int rc = num_reserve(a, n, err);
-
-	if (rc)
-		return rc;
 	for (size_t i = 0; i < n; i++) {
-		rc = ag_drift_num_add(a, v[i], err);
+		int rc = ag_drift_num_add(a, v[i], err);
 		if (rc)
 			return rc;
 	}
@@ -178,27 +255,69 @@ int ag_drift_num_add_missing(struct ag_drift_num *a, uint64_t count,
 	return 0;
 }
 
+/* a += a: every count doubles. */
+static int num_double(struct ag_drift_num *a, struct ag_err *err)
+{
+	size_t n = a->nkeys;
+	int rc;
+
+	if (a->n > SIZE_MAX / 2)
+		return ag_err_set(err, AG_ERANGE, "drift: too many values");
+	if ((rc = num_reserve(a, n, err)))
+		return rc;
+	a->n *= 2;
+	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+		a->table[i].count *= 2;
+	memcpy(a->keys + n, a->keys, n * sizeof(uint64_t));
+	if (n && a->keys[0] < a->keys[n - 1])
+		a->sorted = false;
+	a->nkeys += n;
+	return 0;
+}
+
 int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
 		       struct ag_err *err)
 {
-	size_t on = o->n;
 	uint64_t missing;
-	int rc;
+	int rc = 0;
 
 	if (__builtin_add_overflow(a->missing, o->missing, &missing))
 		return ag_err_set(err, AG_ERANGE,
 				  "drift: missing-value count overflows");
-	rc = num_reserve(a, on, err);
-	if (rc)
-		return rc;
-	/* Read o->keys only now: when o == a, the reserve moved them. */
-	if (on)
-		memcpy(a->keys + a->n, o->keys, on * sizeof(uint64_t));
-	if (on && (!o->sorted || (a->n && o->keys[0] < a->keys[a->n - 1])))
-		a->sorted = false;
-	a->n += on;
-	a->missing = missing;
-	return 0;
+	if (a == o) {
+		rc = num_double(a, err);
+	} else if (!o->spilled) {
+		for (size_t i = 0; !rc && o->table && i < TABLE_SLOTS; i++)
+			if (o->table[i].key)
+				rc = add_key(a, o->table[i].key, o->table[i].count, err);
+	} else {
+		if (!a->spilled)
+			rc = spill(a, o->nkeys, err);
+		if (!rc && !(rc = num_reserve(a, o->nkeys, err))) {
+			if (o->nkeys && (!o->sorted || (a->nkeys && o->keys[0] < a->keys[a->nkeys - 1])))
+				a->sorted = false;
+			memcpy(a->keys + a->nkeys, o->keys, o->nkeys * sizeof(uint64_t));
+			a->nkeys += o->nkeys;
+			a->n += o->nkeys;
+		}
+	}
+	if (!rc)
+		a->missing = missing;
+	return rc;
+}
+
+/* count copies of the value of key, as little-endian doubles, at p. */
+static unsigned char *put_value(unsigned char *p, uint64_t key, uint64_t count)
+{
+	double v = value_of(key);
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	while (count--) {
+		put_u64(p, b);
+		p += 8;
+	}
+	return p;
 }
 
 int ag_drift_num_serialize(const struct ag_drift_num *a, struct ag_buf *out,
@@ -220,12 +339,11 @@ int ag_drift_num_serialize(const struct ag_drift_num *a, struct ag_buf *out,
 	put_u64(hdr + 16, a->missing);
 	ag_buf_add(out, hdr, sizeof(hdr));  /* cannot fail: grown above */
 	p = (unsigned char *)out->buf + out->len;
-	for (size_t i = 0; i < a->n; i++) {
-		double v = value_of(a->keys[i]);
-		uint64_t b;
-		memcpy(&b, &v, sizeof(b));
-		put_u64(p + 8 * i, b);
-	}
+	for (size_t i = 0; i < a->nkeys; i++)
+		p = put_value(p, a->keys[i], 1);
+	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+		if (a->table[i].key)
+			p = put_value(p, a->table[i].key, a->table[i].count);
 	out->len += body;
 	out->buf[out->len] = '\0';
 	return 0;
@@ -256,9 +374,6 @@ int ag_drift_num_deserialize(struct ag_drift_num *a, const void *data,
 				  (unsigned long long)n, len - NUM_HEADER);
 	ag_drift_num_init(&t);
 	t.missing = missing;
-	rc = num_reserve(&t, (size_t)n, err);
-	if (rc)
-		return rc;
 	for (size_t i = 0; i < (size_t)n; i++) {
 		uint64_t b = get_u64(p + NUM_HEADER + 8 * i);
 		double v;
@@ -269,28 +384,126 @@ int ag_drift_num_deserialize(struct ag_drift_num *a, const void *data,
 					  "drift state: value %zu is %s", i,
 					  isfinite(v) ? "-0.0" : "not finite");
 		}
-		uint64_t k = key_of(v);
-		if (t.n && k < t.keys[t.n - 1])
-			t.sorted = false;
-		t.keys[t.n++] = k;
+		if ((rc = add_key(&t, key_of(v), 1, err))) {
+			ag_drift_num_release(&t);
+			return rc;
+		}
 	}
 	ag_drift_num_release(a);
 	*a = t;
 	return 0;
 }
 
-/* ---- sorting ---- */
+/* ---- one side, sorted ---- */
 
-/* Sort the keys in place (sort.h: an MSD radix sort). */
-static int sort_keys(struct ag_drift_num *a, struct ag_err *err)
+/*
+ * A side of a numeric feature as the metrics read it: its distinct keys in
+ * ascending order with the number of values up to each.  A spilled side
+ * is its sorted key array itself (cum NULL: key i is one value, equal keys
+ * adjacent); a counted side is its table's runs sorted, with cumulative
+ * counts.  Every metric below depends only on the distinct keys and the
+ * counts, so the two forms of one multiset give the same bits.
+ */
+struct side {
+	const uint64_t *keys;
+	uint64_t *cum;       /* cum[i]: values <= keys[i]; NULL: one value each */
+	uint64_t *own;       /* keys allocated for a counted side */
+	size_t m;            /* entries of keys */
+	size_t n;            /* values */
+};
+
+static int cmp_run(const void *x, const void *y)
 {
-	if (a->sorted)
+	uint64_t a = ((const struct ag_drift_run *)x)->key, b = ((const struct ag_drift_run *)y)->key;
+	return (a > b) - (a < b);
+}
+
+/* Sort a (in place: sort.h, an MSD radix sort) or its table's runs. */
+static int side_of(struct ag_drift_num *a, struct side *sd, struct ag_err *err)
+{
+	struct ag_drift_run r[AG_DRIFT_TABLE_MAX];
+	size_t m = 0;
+	uint64_t sum = 0;
+
+	memset(sd, 0, sizeof(*sd));
+	sd->n = a->n;
+	if (a->spilled) {
+		if (!a->sorted && ag_sort_u64(a->keys, a->nkeys))
+			return ag_err_set(err, AG_ENOMEM,
+					  "drift: no memory to sort %zu values", a->nkeys);
+		a->sorted = true;
+		sd->keys = a->keys;
+		sd->m = a->nkeys;
 		return 0;
-	if (ag_sort_u64(a->keys, a->n))
-		return ag_err_set(err, AG_ENOMEM,
-				  "drift: no memory to sort %zu values", a->n);
-	a->sorted = true;
+	}
+	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+		if (a->table[i].key)
+			r[m++] = a->table[i];
+	qsort(r, m, sizeof(r[0]), cmp_run);
+	sd->own = malloc(m * sizeof(*sd->own) + 1);
+	sd->cum = malloc(m * sizeof(*sd->cum) + 1);
+	if (!sd->own || !sd->cum) {
+		free(sd->own);
+		free(sd->cum);
+		return ag_err_set(err, AG_ENOMEM, "drift: out of memory");
+	}
+	for (size_t i = 0; i < m; i++) {
+		sd->own[i] = r[i].key;
+		sd->cum[i] = sum += r[i].count;
+	}
+	sd->keys = sd->own;
+	sd->m = m;
 	return 0;
+}
+
+static void side_release(struct side *sd)
+{
+	free(sd->own);
+	free(sd->cum);
+}
+
+/* Values <= key (searchsorted side='right'), by binary search. */
+static size_t count_le(const struct side *sd, uint64_t key)
+{
+	size_t lo = 0, hi = sd->m;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sd->keys[mid] <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return sd->cum ? (lo ? (size_t)sd->cum[lo - 1] : 0) : lo;
+}
+
+/* The key of the value of rank r (0-based, r < n). */
+static uint64_t key_at_rank(const struct side *sd, size_t r)
+{
+	size_t lo = 0, hi = sd->m - 1;
+
+	if (!sd->cum)
+		return sd->keys[r];
+	while (lo < hi) { /* the first entry with cum > r */
+		size_t mid = lo + (hi - lo) / 2;
+		if (sd->cum[mid] > r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return sd->keys[lo];
+}
+
+/* The run at *i: *i moves past it; returns the values <= its key. */
+static size_t run_next(const struct side *sd, size_t *i)
+{
+	uint64_t k = sd->keys[*i];
+
+	if (sd->cum)
+		return (size_t)sd->cum[(*i)++];
+	while (*i < sd->m && sd->keys[*i] == k)
+		(*i)++;
+	return *i;
 }
 
 /* ---- numeric metrics ---- */
@@ -303,46 +516,31 @@ static double lerp(double a, double b, double g)
 }
 
 /* numpy.quantile(v, p) with the default "linear" method (Hyndman & Fan
- * type 7), computed as numpy does, on sorted keys. */
-static double quantile_sorted(const uint64_t *k, size_t n, double p)
+ * type 7), computed as numpy does. */
+static double quantile_sorted(const struct side *sd, double p)
 {
+	size_t n = sd->n;
 	double virt = (double)(n - 1) * p;
 	double fl = floor(virt);
 	size_t i = (size_t)fl;
 	double g = virt - fl;
 
 	if (i >= n - 1)
-		return value_of(k[n - 1]);
-	return lerp(value_of(k[i]), value_of(k[i + 1]), g);
-}
-
-/* Number of keys <= key (upper bound), by binary search. */
-static size_t count_le(const uint64_t *k, size_t n, uint64_t key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k[mid] <= key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+		return value_of(key_at_rank(sd, n - 1));
+	return lerp(value_of(key_at_rank(sd, i)), value_of(key_at_rank(sd, i + 1)), g);
 }
 
 /* Bin counts for the bins (c_{i-1}, c_i], c_0 = -inf, c_10 = +inf. */
-static void bin_counts(const uint64_t *k, size_t n, const double *cuts,
-		       uint64_t *bins)
+static void bin_counts(const struct side *sd, const double *cuts, uint64_t *bins)
 {
 	size_t prev = 0;
 
 	for (int i = 0; i < AG_DRIFT_BINS - 1; i++) {
-		size_t le = count_le(k, n, key_of(cuts[i]));
+		size_t le = count_le(sd, key_of(cuts[i]));
 		bins[i] = le - prev;
 		prev = le;
 	}
-	bins[AG_DRIFT_BINS - 1] = n - prev;
+	bins[AG_DRIFT_BINS - 1] = sd->n - prev;
 }
 
 /* One PSI term (Siddiqi 2006): shares of 0 are replaced by 0.0001 so that
@@ -406,24 +604,24 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
  * (scipy.stats.wasserstein_distance sums the same terms).  The sum is
  * compensated (Neumaier) so that ten million terms do not lose digits.
  */
-static void ks_wasserstein(const uint64_t *a, size_t n1, const uint64_t *b,
-			   size_t n2, double *ks, double *w1)
+static void ks_wasserstein(const struct side *a, const struct side *b, double *ks,
+			   double *w1)
 {
-	size_t i = 0, j = 0;
+	size_t n1 = a->n, n2 = b->n, i = 0, j = 0, ia = 0, ib = 0;
 	uint64_t prod, best = 0;
 	bool exact = !__builtin_mul_overflow((uint64_t)n1, (uint64_t)n2, &prod);
 	double d = 0, sum = 0, comp = 0;
 
-	while (i < n1 || j < n2) {
+	while (ia < a->m || ib < b->m) {
 		uint64_t k;
-		if (i < n1 && (j >= n2 || a[i] <= b[j]))
-			k = a[i];
+		if (ia < a->m && (ib >= b->m || a->keys[ia] <= b->keys[ib]))
+			k = a->keys[ia];
 		else
-			k = b[j];
-		while (i < n1 && a[i] == k)
-			i++;
-		while (j < n2 && b[j] == k)
-			j++;
+			k = b->keys[ib];
+		if (ia < a->m && a->keys[ia] == k)
+			i = run_next(a, &ia);
+		if (ib < b->m && b->keys[ib] == k)
+			j = run_next(b, &ib);
 		if (exact) {
 			/* i n2 and j n1 are at most n1 n2: no overflow. */
 			uint64_t x = (uint64_t)i * n2, y = (uint64_t)j * n1;
@@ -437,7 +635,8 @@ static void ks_wasserstein(const uint64_t *a, size_t n1, const uint64_t *b,
 			d = diff;
 		if (i == n1 && j == n2)
 			break;
-		uint64_t next = i < n1 && (j >= n2 || a[i] <= b[j]) ? a[i] : b[j];
+		uint64_t next = ia < a->m && (ib >= b->m || a->keys[ia] <= b->keys[ib])
+					? a->keys[ia] : b->keys[ib];
 		double term = diff * (value_of(next) - value_of(k));
 		double t = sum + term;
 		if (fabs(sum) >= fabs(term))
@@ -506,11 +705,13 @@ int ag_drift_numeric(struct ag_drift_num *ref, struct ag_drift_num *cur,
 		return ag_err_set(err, AG_EINVAL,
 				  "drift: the current data has no non-missing values (%llu missing)",
 				  (unsigned long long)cur->missing);
-	rc = sort_keys(ref, err);
-	if (!rc)
-		rc = sort_keys(cur, err);
-	if (rc)
+	struct side r, c;
+	if ((rc = side_of(ref, &r, err)))
 		return rc;
+	if ((rc = side_of(cur, &c, err))) {
+		side_release(&r);
+		return rc;
+	}
 
 	size_t n1 = ref->n, n2 = cur->n;
 	res->n_ref = n1;
@@ -524,11 +725,11 @@ int ag_drift_numeric(struct ag_drift_num *ref, struct ag_drift_num *cur,
 	/* k / 10.0 is the double nearest to each decile; pandas.qcut's
 	 * linspace(0, 1, 11) differs in the last bit at 0.3, 0.6 and 0.7. */
 	for (int i = 0; i < AG_DRIFT_BINS - 1; i++) {
-		double c = quantile_sorted(ref->keys, n1, (i + 1) / 10.0);
-		res->cuts[i] = c == 0 ? 0.0 : c;
+		double q = quantile_sorted(&r, (i + 1) / 10.0);
+		res->cuts[i] = q == 0 ? 0.0 : q;
 	}
-	bin_counts(ref->keys, n1, res->cuts, res->bin_ref);
-	bin_counts(cur->keys, n2, res->cuts, res->bin_cur);
+	bin_counts(&r, res->cuts, res->bin_ref);
+	bin_counts(&c, res->cuts, res->bin_cur);
 
 	double psi = 0;
 	for (int i = 0; i < AG_DRIFT_BINS; i++)
@@ -537,8 +738,9 @@ int ag_drift_numeric(struct ag_drift_num *ref, struct ag_drift_num *cur,
 	res->psi = psi;
 	res->js_distance = js_distance(res->bin_ref, n1, res->bin_cur, n2);
 
-	ks_wasserstein(ref->keys, n1, cur->keys, n2, &res->ks,
-		       &res->wasserstein);
+	ks_wasserstein(&r, &c, &res->ks, &res->wasserstein);
+	side_release(&r);
+	side_release(&c);
 	/* The effective sample size of the two-sample statistic (Smirnov
 	 * 1939): sqrt(m n / (m + n)) D tends to the Kolmogorov distribution. */
 	double en = (double)n1 * (double)n2 / ((double)n1 + (double)n2);

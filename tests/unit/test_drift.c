@@ -367,6 +367,63 @@ static void test_numeric_merge_of_splits_equals_whole(void **state)
 	free(data.rows);
 }
 
+/* Add the "normal" reference values of rows [from, to) to a. */
+static void feed_range(const struct table *data, size_t from, size_t to, struct ag_drift_num *a)
+{
+	struct ag_err err;
+	size_t k = 0;
+
+	for (size_t i = 0; i < data->n; i++) {
+		const struct row *r = &data->rows[i];
+		if (strcmp(r->f[0], "normal") || strcmp(r->f[1], "ref"))
+			continue;
+		if (k >= from && k < to && r->f[2][0])
+			assert_int_equal(ag_drift_num_add(a, strtod(r->f[2], NULL), &err), 0);
+		k++;
+	}
+}
+
+/* A side with few distinct values is counted in a table, one with many
+ * keeps every value: merging one of each, either way round, gives the
+ * bits of the whole. */
+static void test_numeric_counted_and_kept_sides_merge_alike(void **state)
+{
+	struct table data = load("drift_numeric.csv");
+	struct ag_drift_num whole, cur, few, many, few2, many2;
+	struct ag_drift_num_result want, got;
+	struct ag_err err;
+
+	(void)state;
+	ag_drift_num_init(&whole);
+	ag_drift_num_init(&cur);
+	ag_drift_num_init(&few);
+	ag_drift_num_init(&many);
+	ag_drift_num_init(&few2);
+	ag_drift_num_init(&many2);
+	feed_numeric(&data, "ties", &cur, &cur, 0, 1);
+	feed_range(&data, 0, SIZE_MAX, &whole);
+	feed_range(&data, 0, 600, &few);
+	feed_range(&data, 600, SIZE_MAX, &many);
+	feed_range(&data, 0, 600, &few2);
+	feed_range(&data, 600, SIZE_MAX, &many2);
+	assert_true(whole.spilled && many.spilled && !few.spilled);
+	assert_int_equal(ag_drift_numeric(&whole, &cur, &want, &err), 0);
+	assert_int_equal(ag_drift_num_merge(&few, &many, &err), 0); /* the table gives up */
+	assert_true(few.spilled);
+	assert_int_equal(ag_drift_numeric(&few, &cur, &got, &err), 0);
+	assert_memory_equal(&want, &got, sizeof(want));
+	assert_int_equal(ag_drift_num_merge(&many2, &few2, &err), 0); /* runs into the array */
+	assert_int_equal(ag_drift_numeric(&many2, &cur, &got, &err), 0);
+	assert_memory_equal(&want, &got, sizeof(want));
+	ag_drift_num_release(&whole);
+	ag_drift_num_release(&cur);
+	ag_drift_num_release(&few);
+	ag_drift_num_release(&many);
+	ag_drift_num_release(&few2);
+	ag_drift_num_release(&many2);
+	free(data.rows);
+}
+
 static void test_categorical_merge_of_splits_equals_whole(void **state)
 {
 	struct table data = load("drift_categorical.csv");
@@ -791,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_categorical_small_shift_matches_scipy_pvalue),
 		cmocka_unit_test(test_distributions_match_scipy),
 		cmocka_unit_test(test_numeric_merge_of_splits_equals_whole),
+		cmocka_unit_test(test_numeric_counted_and_kept_sides_merge_alike),
 		cmocka_unit_test(test_categorical_merge_of_splits_equals_whole),
 		cmocka_unit_test(test_numeric_serialize_round_trip),
 		cmocka_unit_test(test_categorical_serialize_round_trip),
