@@ -65,11 +65,23 @@ static void count_block(const char *p, size_t n, uint64_t *quotes, uint64_t *new
 	uint64_t q = 0, nl = 0;
 
 #if defined(__SSE2__)
-	const __m128i vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n');
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		q += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)));
-		nl += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)));
+	/* Byte-wide counters (a match is -1: subtracting it adds one), summed
+	 * into 64-bit lanes by _mm_sad_epu8 every 255 steps, before a byte
+	 * could wrap.  A popcount of each match mask was slower: Debian's
+	 * x86-64 baseline has no popcnt instruction, so it became a libgcc
+	 * call per 16 bytes (4 % of a two-thread profile, measured). */
+	const __m128i vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (i + 16 <= n) {
+		__m128i cq = zero, cn = zero, sq, sn;
+		for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			cq = _mm_sub_epi8(cq, _mm_cmpeq_epi8(v, vq));
+			cn = _mm_sub_epi8(cn, _mm_cmpeq_epi8(v, vn));
+		}
+		sq = _mm_sad_epu8(cq, zero);
+		sn = _mm_sad_epu8(cn, zero);
+		q += (uint64_t)_mm_cvtsi128_si64(sq) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sq, sq));
+		nl += (uint64_t)_mm_cvtsi128_si64(sn) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sn, sn));
 	}
 #endif
 	for (; i < n; i++) {
