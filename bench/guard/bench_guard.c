@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	}
 	printf("bytes %zu chunk %zu chunks %zu findings %zu blocked %zu best_s %.4f MB_s %.1f\n", m.len,
 	       chunk, chunks, findings, blocked, best, (double)m.len / best / 1e6);
+	printf("scanner: %s\n", ag_guard_scanner(g));
 	ag_guard_scratch_free(s);
 	ag_guard_free(g);
 	ag_file_unmap(&m);

@@ -137,6 +137,16 @@ struct ag_guard_scratch;
 /* Compile the detectors and r's rules.  g takes over r (r is left empty).
  * AG_EPARSE names the rule whose pattern Vectorscan refused. */
 int ag_guard_new(struct ag_guard **g, struct ag_guard_rules *r, struct ag_err *err);
+/* ag_guard_new choosing how to scan: AUTO is the best for this processor
+ * (Vectorscan's own choice, except on AMD processors before Zen 3, whose
+ * PEXT is slow: see guard.c); HOST always Vectorscan's; NO_PEXT its
+ * variant without PEXT where the library has one (the tests compare the
+ * two). */
+enum { AG_GUARD_SCANNER_AUTO, AG_GUARD_SCANNER_HOST, AG_GUARD_SCANNER_NO_PEXT };
+int ag_guard_new_with(struct ag_guard **g, struct ag_guard_rules *r, int scanner,
+		      struct ag_err *err);
+/* Which scan routine g uses (static text). */
+const char *ag_guard_scanner(const struct ag_guard *g);
 void ag_guard_free(struct ag_guard *g);
 const struct ag_guard_rules *ag_guard_rules(const struct ag_guard *g);
 /* Per-thread scan memory. */
