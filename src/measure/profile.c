@@ -1208,12 +1208,16 @@ static int profile_parts(struct ag_csv_reader *h, const char *path,
 			 struct ag_profile **out, uint64_t *bytes, struct ag_err *err)
 {
 	struct part t[AG_CSV_MAX_PARTS];
-	struct ag_csv_options po = *csv;
+	struct ag_csv_options po;
 	struct ag_profile_options o = *opts;
 	size_t ncols = ag_csv_ncols(h), share = opts->memory_budget / n;
 	int rc = 0;
 
 	memset(t, 0, sizeof(t));
+	if (csv)
+		po = *csv;
+	else
+		ag_csv_options_init(&po);
 	po.header = names;
 	po.nheader = ncols;
 	ag_csv_data_start(h, bytes, &(uint64_t){ 0 });

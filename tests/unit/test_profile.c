@@ -297,6 +297,66 @@ static void test_profile_merge_equals_one_pass(void **state)
 	ag_buf_release(&second);
 }
 
+/* ag_profile_csv with NULL options and 1 or 3 threads on a 4 MB file with
+ * quoted newlines: the same counts, types, distinct counts, quantiles and
+ * top values; mean and std within 1e-12. */
+static void test_profile_csv_threads_equal_one_reader(void **state)
+{
+	char path[] = "/tmp/aigov-test-profile-XXXXXX";
+	struct ag_profile_options o;
+	struct ag_profile_result *one, *three;
+	struct ag_err err;
+	int fd = mkstemp(path);
+	FILE *f;
+	uint64_t s = 7;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("id,amount,grade,note\n", f);
+	for (int i = 0; i < 120000; i++) {
+		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+		fprintf(f, "%d,%.2f,%c,%s\n", i, (double)(s % 1000000) / 100, 'A' + (int)(s >> 60) % 5,
+			i % 97 ? "ok" : "\"two\nlines, \"\"quoted\"\"\"");
+	}
+	assert_int_equal(fclose(f), 0);
+	ag_profile_options_init(&o);
+	ag_err_clear(&err);
+	o.threads = 1;
+	if (ag_profile_csv(path, NULL, &o, &one, &err))
+		fail_msg("%s", err.msg);
+	o.threads = 3;
+	if (ag_profile_csv(path, NULL, &o, &three, &err))
+		fail_msg("%s", err.msg);
+	unlink(path);
+	assert_int_equal(one->rows, 120000);
+	assert_int_equal(three->rows, one->rows);
+	assert_int_equal(three->bytes, one->bytes);
+	for (size_t c = 0; c < one->ncols; c++) {
+		const struct ag_column_profile *a = &one->cols[c], *b = &three->cols[c];
+		assert_int_equal(a->type, b->type);
+		assert_int_equal(a->count, b->count);
+		assert_int_equal(a->missing, b->missing);
+		assert_true(a->distinct == b->distinct && a->distinct_exact == b->distinct_exact);
+		assert_memory_equal(a->kinds, b->kinds, sizeof(a->kinds));
+		assert_int_equal(a->ntop, b->ntop);
+		for (size_t k = 0; k < a->ntop; k++) {
+			assert_string_equal(a->top[k].value, b->top[k].value);
+			assert_int_equal(a->top[k].count, b->top[k].count);
+		}
+		if (!a->has_numeric)
+			continue;
+		assert_true(a->min == b->min && a->max == b->max);
+		assert_memory_equal(a->quantiles, b->quantiles, sizeof(a->quantiles));
+		assert_true(fabs(a->mean - b->mean) <= 1e-12 * fabs(a->mean));
+		assert_true(fabs(a->std - b->std) <= 1e-12 * fabs(a->std));
+	}
+	assert_int_equal(one->cols[3].distinct, 2); /* "ok" and the quoted one */
+	ag_profile_result_free(one);
+	ag_profile_result_free(three);
+}
+
 /* Compare a profile with a reference written by
  * tests/tools/make_pandas_reference.py (column,statistic,value). */
 static void compare_with_reference(const char *data, const char *ref)
@@ -394,6 +454,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_profile_flags_identifiers_and_personal_data),
 		cmocka_unit_test(test_profile_beyond_the_budget_states_its_error),
 		cmocka_unit_test(test_profile_merge_equals_one_pass),
+		cmocka_unit_test(test_profile_csv_threads_equal_one_reader),
 		cmocka_unit_test(test_profile_equals_pandas_on_generated_file),
 	};
 
