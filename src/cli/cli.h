@@ -186,6 +186,19 @@ extern const struct cli_usage cmd_evaluate_usage;
 int cmd_guard(int argc, char **argv);
 extern const struct cli_usage cmd_guard_usage;
 const struct cli_usage *cli_guard_usage(const char *sub);
+struct ag_guard;
+struct ag_guard_scratch;
+struct ag_guard_redactor;
+/* The guard from the shipped rules, or from the comma-separated rule
+ * files `rules`; *s too unless s is NULL.  Errors printed; exit code. */
+int cli_guard_build(const char *rules, struct ag_guard **g, struct ag_guard_scratch **s);
+/* The key file `given` (else $AIGOV_GUARD_KEY_FILE) into rd; a usage
+ * error when there is none and `needed`.  Errors printed; exit code. */
+int cli_guard_load_key(const char *given, struct ag_guard_redactor *rd, bool needed);
+/* "HOST:PORT" or "[V6]:PORT" (--listen) into host (buf) and port. */
+bool cli_parse_listen(const char *s, char *buf, size_t cap, unsigned *port);
+int cmd_gateway(int argc, char **argv);
+extern const struct cli_usage cmd_gateway_usage;
 int cmd_explain(int argc, char **argv);
 extern const struct cli_usage cmd_explain_usage;
 int cmd_stats(int argc, char **argv);

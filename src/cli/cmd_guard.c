@@ -102,9 +102,9 @@ const struct cli_usage cmd_guard_usage = {
 
 /* ---- setup ---- */
 
-static int load_key(struct ag_guard_redactor *rd, bool needed)
+int cli_guard_load_key(const char *given, struct ag_guard_redactor *rd, bool needed)
 {
-	const char *path = opt_key ? opt_key : getenv("AIGOV_GUARD_KEY_FILE");
+	const char *path = given ? given : getenv("AIGOV_GUARD_KEY_FILE");
 	struct ag_file_map m;
 	struct ag_err err;
 	unsigned char key[32];
@@ -149,7 +149,7 @@ static int parse_source(const char *s, int *out)
 	return -1;
 }
 
-static int build_guard(struct ag_guard **g, struct ag_guard_scratch **s)
+int cli_guard_build(const char *rules, struct ag_guard **g, struct ag_guard_scratch **s)
 {
 	struct ag_guard_rules r;
 	struct ag_err err;
@@ -157,10 +157,10 @@ static int build_guard(struct ag_guard **g, struct ag_guard_scratch **s)
 
 	ag_err_clear(&err);
 	ag_guard_rules_init(&r);
-	if (!opt_rules) {
+	if (!rules) {
 		rc = ag_guard_rules_builtin(&r, &err);
 	} else {
-		char *list = strdup(opt_rules), *save = NULL;
+		char *list = strdup(rules), *save = NULL;
 		if (!list)
 			rc = ag_err_set(&err, AG_ENOMEM, "out of memory");
 		for (char *p = list ? strtok_r(list, ",", &save) : NULL; p && !rc;
@@ -171,7 +171,7 @@ static int build_guard(struct ag_guard **g, struct ag_guard_scratch **s)
 	if (!rc)
 		rc = ag_guard_new(g, &r, &err);
 	ag_guard_rules_release(&r);
-	if (!rc)
+	if (!rc && s)
 		rc = ag_guard_scratch_new(*g, s, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
@@ -479,10 +479,10 @@ static int run_scan(char **args, int nargs)
 		return cli_error(EXIT_USAGE, "--redact: %s", err.msg);
 	for (int i = 0; i < AG_GUARD_NTYPES; i++)
 		needs_key |= rd.op[i] == AG_GUARD_OP_HASH || rd.op[i] == AG_GUARD_OP_TOKEN;
-	if ((rc = load_key(&rd, needs_key)))
+	if ((rc = cli_guard_load_key(opt_key, &rd, needs_key)))
 		return rc;
 	memset(&jb, 0, sizeof(jb));
-	if ((rc = build_guard((struct ag_guard **)&jb.g, &jb.s))) {
+	if ((rc = cli_guard_build(opt_rules, (struct ag_guard **)&jb.g, &jb.s))) {
 		ag_guard_redactor_release(&rd);
 		return rc;
 	}
@@ -519,7 +519,7 @@ static int run_restore(char **args, int nargs)
 		return cli_error(EXIT_USAGE, "%s", L("guard restore takes at most one FILE",
 						     "guard restore 最多接受一個 FILE"));
 	ag_guard_redactor_init(&rd, AG_GUARD_OP_TAG);
-	if ((rc = load_key(&rd, true)))
+	if ((rc = cli_guard_load_key(opt_key, &rd, true)))
 		return rc;
 	ag_err_clear(&err);
 	ag_buf_init(&out);

@@ -63,7 +63,7 @@ const struct cli_usage cmd_serve_usage = {
 };
 
 /* "HOST:PORT" or "[V6]:PORT" into host (copied into buf) and port. */
-static bool parse_listen(const char *s, char *buf, size_t cap, unsigned *port)
+bool cli_parse_listen(const char *s, char *buf, size_t cap, unsigned *port)
 {
 	const char *colon, *host = s;
 	size_t hlen;
@@ -118,7 +118,7 @@ static int run_serve(char **args, int nargs)
 	(void)args;
 	if (!cli_nargs_ok(&cmd_serve_usage, nargs, 0, "", &exit_code))
 		return exit_code;
-	if (!parse_listen(opt_listen, host, sizeof(host), &o.port))
+	if (!cli_parse_listen(opt_listen, host, sizeof(host), &o.port))
 		return cli_error(EXIT_USAGE, L("--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:8642)",
 					       "--listen：'%s' 不是 ADDR:PORT（例如 127.0.0.1:8642）"),
 				 opt_listen);

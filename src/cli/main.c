@@ -20,6 +20,9 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
 	{ "demo", cmd_demo, "build a demonstration workspace from the examples",
 	  "以範例建立示範工作區" },
+	{ "gateway", cmd_gateway,
+	  "an OpenAI-compatible gateway that screens prompts and answers with the guard",
+	  "與 OpenAI 相容的閘道：以防護模組篩檢提示與回覆" },
 	{ "guard", cmd_guard,
 	  "the GenAI guard: personal data, secrets, prompt injection, finance output policy",
 	  "生成式 AI 防護：個資、密鑰、提示注入、金融輸出政策" },
@@ -102,6 +105,7 @@ static const struct {
 	{ "stats", &cmd_stats_usage },
 	{ "evaluate", &cmd_evaluate_usage },
 	{ "guard", &cmd_guard_usage },
+	{ "gateway", &cmd_gateway_usage },
 	{ "explain", &cmd_explain_usage },
 };
 
