@@ -259,6 +259,10 @@ try {
   await page.click('#assess-submit');
   const assessed = await message('ok', 'Assessed');
   ok(`assessed: ${assessed.trim()}`);
+  // The page renders again after the assessment; the approve form of the
+  // earlier render is already there, so wait for the new page (its history
+  // shows the assessment) before filling the form, or the fill is lost.
+  await page.locator('table.history td', { hasText: 'assess.record' }).first().waitFor();
   await page.waitForSelector('#approve-form');
   await page.selectOption('#ap-control', control);
   await page.fill('#ap-note', 'checked by the 2nd line');
