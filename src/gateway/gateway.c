@@ -12,6 +12,8 @@
  */
 #include "aigov/gateway.h"
 
+#include "../http/body.h"
+
 #include "aigov/time.h"
 #include "aigov/workspace.h"
 
@@ -427,12 +429,6 @@ static void get_metrics(struct ag_gateway *gw, struct reply *r)
 
 /* ---- one connection's request ---- */
 
-struct pending {
-	struct ag_buf body;
-	bool too_large;
-	int64_t started;
-};
-
 /* A streaming answer being relayed: MHD's content reader pulls it. */
 struct relay {
 	struct ag_gateway *gw;
@@ -605,7 +601,7 @@ static const char *reply_action(const struct ag_gw_decision *q, const struct ag_
 
 /* POST /v1/chat/completions.  Returns MHD_YES/NO when it queued the
  * response itself (streaming), else fills r and returns -1. */
-static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct pending *p,
+static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct http_body *p,
 		struct reply *r)
 {
 	struct relay *rl = calloc(1, sizeof(*rl));
@@ -622,7 +618,7 @@ static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct
 	}
 	ag_err_clear(&err);
 	ag_gw_request_init(&rl->q);
-	rc = ag_gw_request_screen(&gw->policy, rl->w->scratch, p->body.buf, p->body.len, &rl->q, &err);
+	rc = ag_gw_request_screen(&gw->policy, rl->w->scratch, p->buf.buf, p->buf.len, &rl->q, &err);
 	atomic_fetch_add(&gw->m.screen_us_sum, (uint64_t)(ag_time_now_us() - t0));
 	if (rc) {
 		openai_error(r, rc == AG_ENOMEM ? 500 : 400, "invalid_request_error",
@@ -696,7 +692,7 @@ static int endpoint_kind(const char *url)
 }
 
 static enum MHD_Result handle(struct ag_gateway *gw, struct MHD_Connection *conn, const char *url,
-			      const char *method, struct pending *p)
+			      const char *method, struct http_body *p)
 {
 	struct reply r = { 0 };
 	enum MHD_Result ret;
@@ -743,55 +739,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	struct ag_gateway *gw = cls;
-	struct pending *p = *con_cls;
+	struct http_body *p = *con_cls;
 
 	(void)version;
 	if (!p) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (!(p = calloc(1, sizeof(*p))))
+		if (!(p = http_body_begin(conn, gw->max_body, con_cls)))
 			return MHD_NO;
-		ag_buf_init(&p->body);
-		p->started = ag_time_now_us();
-		*con_cls = p;
-		if (cl && strtoull(cl, NULL, 10) > gw->max_body) {
-			p->too_large = true;
-			return handle(gw, conn, url, method, p); /* before the body is read */
-		}
-		return MHD_YES;
+		/* Too large: answered before the body is read. */
+		return p->too_large ? handle(gw, conn, url, method, p) : MHD_YES;
 	}
 	if (*upload_size) {
-		if (!p->too_large &&
-		    (p->body.len + *upload_size > gw->max_body || ag_buf_add(&p->body, upload, *upload_size)))
-			p->too_large = true;
-		*upload_size = 0;
+		http_body_add(p, upload, upload_size);
 		return MHD_YES;
 	}
 	return handle(gw, conn, url, method, p);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct pending *p = *con_cls;
-
-	(void)cls;
-	(void)conn;
-	(void)toe;
-	if (p) {
-		ag_buf_release(&p->body);
-		free(p);
-		*con_cls = NULL;
-	}
-}
-
-static void __attribute__((format(printf, 2, 0))) mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	ag_log(cls, AG_LOG_WARN, "http", "%s", msg);
 }
 
 /* ---- start and stop ---- */
@@ -853,11 +814,11 @@ static int start_daemon(struct ag_gateway *gw, const struct ag_gateway_options *
 		return ag_err_set(err, AG_EINVAL, "--listen: '%s' is not an IP address", host);
 	}
 	gw->daemon = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, gw,
-				      MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)o->log,
+				      MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, (void *)o->log,
 				      MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
 				      o->max_connections ? o->max_connections : 256u,
 				      MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_NOTIFY_COMPLETED,
-				      on_completed, gw, MHD_OPTION_END);
+				      http_body_completed, gw, MHD_OPTION_END);
 	if (!gw->daemon)
 		return ag_err_set(err, AG_EIO, "cannot listen on %s port %u (in use, or not allowed)",
 				  host, o->port);

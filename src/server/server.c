@@ -6,6 +6,7 @@
 #include "aigov/server.h"
 
 #include "internal.h"
+#include "../http/body.h"
 
 #include "aigov/registry.h"
 #include "aigov/time.h"
@@ -39,13 +40,6 @@ struct ag_server {
 	bool tls;
 	const struct ag_logger *log;
 	unsigned port;
-};
-
-/* What a connection's request accumulates between the handler's calls. */
-struct pending {
-	struct ag_buf body;
-	size_t limit;   /* max_upload for evidence files, max_body otherwise */
-	bool too_large;
 };
 
 /* Whether url uploads an evidence file (POST .../evidence/files). */
@@ -192,7 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	struct ag_server *s = cls;
-	struct pending *p = *con_cls;
+	struct http_body *p = *con_cls;
 	struct api_request q;
 	struct api_response r;
 	enum MHD_Result ret;
@@ -201,25 +195,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!p) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (!(p = calloc(1, sizeof(*p))))
+		/* The limit: max_upload for evidence files, max_body otherwise. */
+		if (!(p = http_body_begin(conn, is_upload(url) ? s->max_upload : s->max_body, con_cls)))
 			return MHD_NO;
-		ag_buf_init(&p->body);
-		p->limit = is_upload(url) ? s->max_upload : s->max_body;
-		*con_cls = p;
 		/* Refused before a byte of the body is read. */
-		if (cl && strtoull(cl, NULL, 10) > p->limit) {
-			p->too_large = true;
-			return too_large(p->limit, conn);
-		}
-		return MHD_YES;
+		return p->too_large ? too_large(p->limit, conn) : MHD_YES;
 	}
 	if (*upload_size) {
-		if (!p->too_large && (p->body.len + *upload_size > p->limit ||
-				      ag_buf_add(&p->body, upload, *upload_size)))
-			p->too_large = true;
-		*upload_size = 0;
+		http_body_add(p, upload, upload_size);
 		return MHD_YES;
 	}
 	if (p->too_large)
@@ -239,8 +222,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	q.gzip = accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	q.session_minutes = s->session_minutes;
-	q.body = p->body.buf;
-	q.body_len = p->body.len;
+	q.body = p->buf.buf;
+	q.body_len = p->buf.len;
 	q.query = query_arg;
 	q.query_ctx = conn;
 	q.now = ag_time_now_us();
@@ -261,31 +244,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	ag_buf_release(&r.body);
 	metrics_observe(&s->metrics, r.status, ag_time_now_us() - q.now);
 	return ret;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct pending *p = *con_cls;
-
-	(void)cls;
-	(void)conn;
-	(void)toe;
-	if (p) {
-		ag_buf_release(&p->body);
-		free(p);
-		*con_cls = NULL;
-	}
-}
-
-/* libmicrohttpd's messages are printf formats with their arguments. */
-static void __attribute__((format(printf, 2, 0))) mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	ag_log(cls, AG_LOG_WARN, "http", "%s", msg);
 }
 
 static void free_server(struct ag_server *s)
@@ -352,16 +310,16 @@ static int start_daemon(struct ag_server *s, const struct ag_server_options *o,
 	if (o->tls_cert_pem)
 		s->daemon = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-			mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
+			http_mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->npool, MHD_OPTION_CONNECTION_TIMEOUT,
-			30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem,
+			30u, MHD_OPTION_NOTIFY_COMPLETED, http_body_completed, s, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem,
 			MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem, MHD_OPTION_END);
 	else
 		s->daemon = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-			mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
+			http_mhd_log, (void *)s->log, MHD_OPTION_SOCK_ADDR, addr,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->npool, MHD_OPTION_CONNECTION_TIMEOUT,
-			30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+			30u, MHD_OPTION_NOTIFY_COMPLETED, http_body_completed, s, MHD_OPTION_END);
 	if (!s->daemon)
 		return ag_err_set(err, AG_EIO, "cannot listen on %s port %u (in use, or not allowed%s)",
 				  host, o->port, o->tls_cert_pem ? ", or a bad certificate or key" : "");
