@@ -36,7 +36,8 @@ int ag_buf_vaddf(struct ag_buf *b, const char *fmt, va_list ap);
 /* Empty it, keeping the allocation. */
 void ag_buf_reset(struct ag_buf *b);
 /* Hand over the storage: the caller owns the returned string and must
- * free(3) it; the buffer is empty afterwards.  NULL on allocation failure. */
+ * free(3) it; the buffer is empty afterwards.  NULL (and *len 0) on
+ * allocation failure. */
 char *ag_buf_detach(struct ag_buf *b, size_t *len);
 
 #endif

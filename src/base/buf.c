@@ -111,8 +111,11 @@ char *ag_buf_detach(struct ag_buf *b, size_t *len)
 {
 	char *s;
 
-	if (!b->alloc && ag_buf_grow(b, 0))
+	if (!b->alloc && ag_buf_grow(b, 0)) {
+		if (len)
+			*len = 0;
 		return NULL;
+	}
 	s = b->buf;
 	if (len)
 		*len = b->len;
