@@ -86,9 +86,16 @@ hasnt "split ID caught" "$T/body" "A12345"
 has "split ID tagged" "$T/body" "<TW_NATIONAL_ID>"
 has "stream ends" "$T/body" "data: [DONE]"
 has "stream is SSE" "$T/hdr" "text/event-stream"
-# the events relayed before the end: more than one content event means the
-# answer was not held back whole
-[ "$(grep -c '"content":"' "$T/body")" -ge 2 ] && ok "stream not held whole" || bad "stream held whole"
+
+# A 2,400-byte answer in 24 events: the gateway holds back only a tail
+# (256 bytes), so most of it goes on as it comes, in several non-empty
+# content events; held whole, it would come as one event at the end.
+post "long stream" 200 '{"model":"m","stream":true,"messages":[{"role":"user","content":"stream-long"}]}' -N
+n=$(grep -c '"content":"[^"]' "$T/body")
+[ "$n" -ge 10 ] && ok "stream not held whole ($n content events)" || bad "stream held whole: $n content events"
+tr -d '\n' < "$T/body" | grep -o 'part [0-9][0-9] ' | tr -d '\n' > "$T/parts"
+[ "$(cat "$T/parts")" = "$(for i in $(seq -w 0 23); do printf 'part %s ' "$i"; done)" ] &&
+	ok "long stream: every part, in order" || bad "long stream: parts $(cat "$T/parts")"
 
 post "stream with token" 200 '{"model":"m","stream":true,"messages":[{"role":"user","content":"A123456789 echo"}]}' -N
 tr -d '\n' < "$T/body" | sed 's/data: //g' > "$T/flat"

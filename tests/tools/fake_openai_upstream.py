@@ -4,6 +4,8 @@ library only).  Records every request (path, Authorization, body) as JSON
 lines in RECORD; answers by the last user message:
   "say-id"      -> an answer containing the national ID A123456789
   "stream-split"-> (stream) the ID split across two SSE events: "A12345" + "6789"
+  "stream-long" -> (stream) 24 parts of 100 bytes, far more than the tail
+                   the gateway holds back
   "echo"        -> the last user message back (tokens included)
   "recommend"   -> a fund recommendation without a risk disclosure
   anything else -> "hello"
@@ -19,6 +21,8 @@ def answer_for(text):
         return ["Your ID is A123456789, thank you."]
     if "stream-split" in text:
         return ["Your ID is A12345", "6789 and that is all."]
+    if "stream-long" in text:
+        return ["part %02d " % i + "x" * 92 for i in range(24)]
     if "echo" in text:
         return [text]
     if "recommend" in text:
