@@ -13,6 +13,7 @@
 #include "aigov/gateway.h"
 
 #include "../http/body.h"
+#include "journal.h"
 
 #include "aigov/time.h"
 #include "aigov/workspace.h"
@@ -64,8 +65,8 @@ struct ag_gateway {
 	const struct ag_logger *log;
 	pthread_mutex_t mu;     /* workers */
 	struct worker *idle;
-	pthread_mutex_t ledger_mu;
 	struct ag_workspace *ws; /* NULL: no ledger */
+	struct gw_journal *journal; /* the ledger's writer, with ws */
 	struct metrics m;
 	unsigned port;
 };
@@ -340,37 +341,31 @@ static void observe(struct ag_gateway *gw, unsigned status, int64_t us)
 	atomic_fetch_add(&gw->m.status[status >= 100 && status < 600 ? status / 100 : 0], 1);
 }
 
-/* One ledger entry for one decision; a failure is logged, not fatal to
- * the request (the answer already left, or the upstream call is made). */
-static void record(struct ag_gateway *gw, const struct ag_gw_decision *d, const char *direction,
-		   const char *request_id, const char *model)
+/* One ledger entry for one decision, queued for the journal's next group
+ * commit: its ticket, for gw_journal_wait before what depends on it leaves
+ * (0 without a ledger).  A failure is logged, not fatal to the request. */
+static uint64_t record(struct ag_gateway *gw, const struct ag_gw_decision *d, const char *direction,
+		       const char *request_id, const char *model)
 {
 	struct ag_buf payload;
-	struct ag_err err;
 	char subject[160];
-	int rc;
+	uint64_t ticket = 0;
 
 	atomic_fetch_add(&gw->m.decisions[direction[0] == 'a'][action_index(d->action)], 1);
-	if (!gw->ws)
-		return;
+	if (!gw->journal)
+		return 0;
 	snprintf(subject, sizeof(subject), "model:%s", model && *model ? model : "unknown");
 	if (ag_ledger_field_problem("subject", subject))
 		snprintf(subject, sizeof(subject), "model:unknown");
 	ag_buf_init(&payload);
-	ag_err_clear(&err);
-	rc = ag_gw_decision_json(d, direction, request_id, model, &payload);
-	if (!rc) {
-		struct ag_ledger_event ev = { "system:aigov-gateway",
-					      direction[0] == 'a' ? "guard.gateway.answer"
-								  : "guard.gateway.request",
-					      subject, payload.buf, payload.len };
-		pthread_mutex_lock(&gw->ledger_mu);
-		rc = ag_ledger_append(gw->ws->ledger, &ev, NULL, &err);
-		pthread_mutex_unlock(&gw->ledger_mu);
-	}
-	if (rc)
-		ag_log(gw->log, AG_LOG_ERROR, "gateway", "ledger: %s", err.msg[0] ? err.msg : "out of memory");
+	if (!ag_gw_decision_json(d, direction, request_id, model, &payload))
+		ticket = gw_journal_add(gw->journal,
+					direction[0] == 'a' ? "guard.gateway.answer" : "guard.gateway.request",
+					subject, payload.buf, payload.len);
+	else
+		ag_log(gw->log, AG_LOG_ERROR, "gateway", "ledger: out of memory; a decision was not recorded");
 	ag_buf_release(&payload);
+	return ticket;
 }
 
 static void get_metrics(struct ag_gateway *gw, struct reply *r)
@@ -609,6 +604,7 @@ static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct
 	struct ag_gw_decision ad;
 	struct ag_buf answer;
 	int64_t t0 = ag_time_now_us();
+	uint64_t ticket = 0; /* the newest decision queued for the ledger */
 	int rc;
 
 	if (!rl || !(rl->w = borrow(gw))) {
@@ -625,7 +621,9 @@ static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct
 			     rc == AG_EPARSE ? "invalid_json" : "invalid_request", "%s", err.msg);
 		goto done;
 	}
-	record(gw, &rl->q.decision, "request", r->request_id, rl->q.model);
+	/* Its commit overlaps the upstream call; what the client gets waits
+	 * for it (at done, or before the stream starts). */
+	ticket = record(gw, &rl->q.decision, "request", r->request_id, rl->q.model);
 	r->action = reply_action(&rl->q.decision, NULL);
 	if (rl->q.decision.action == AG_GUARD_BLOCK) {
 		openai_error(r, 400, "invalid_request_error", "content_blocked",
@@ -645,6 +643,7 @@ static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct
 	if (rl->q.stream && !rl->c.failed && call_status(&rl->c) == 200 &&
 	    !strncasecmp(rl->c.content_type, "text/event-stream", 17)) {
 		memcpy(rl->request_id, r->request_id, sizeof(rl->request_id));
+		gw_journal_wait(gw->journal, ticket);
 		return start_stream(gw, conn, rl, r);
 	}
 	while (call_step(&rl->c))
@@ -663,7 +662,7 @@ static int chat(struct ag_gateway *gw, struct MHD_Connection *conn, const struct
 	if (rc) {
 		openai_error(r, 502, "upstream_error", "bad_answer", "screening the answer: %s", err.msg);
 	} else {
-		record(gw, &ad, "answer", r->request_id, rl->q.model);
+		ticket = record(gw, &ad, "answer", r->request_id, rl->q.model);
 		r->status = 200;
 		r->content_type = "application/json";
 		r->action = reply_action(&rl->q.decision, &ad);
@@ -677,6 +676,7 @@ done:
 	ag_gw_request_release(&rl->q);
 	give_back(gw, rl->w);
 	free(rl);
+	gw_journal_wait(gw->journal, ticket); /* the decisions are durable before the reply leaves */
 	return -1;
 }
 
@@ -844,13 +844,14 @@ int ag_gateway_start(struct ag_gateway **out, const struct ag_gateway_options *o
 	if (!(gw = calloc(1, sizeof(*gw))))
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	pthread_mutex_init(&gw->mu, NULL);
-	pthread_mutex_init(&gw->ledger_mu, NULL);
 	gw->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
 	gw->timeout_s = o->upstream_timeout_s ? o->upstream_timeout_s : 300;
 	gw->log = o->log;
 	rc = set_upstream(gw, o->upstream, err);
 	if (!rc && o->workspace_root)
 		rc = ag_workspace_open(&gw->ws, o->workspace_root, true, "system:aigov-gateway", err);
+	if (!rc && gw->ws)
+		rc = gw_journal_start(&gw->journal, gw->ws, gw->log, err);
 	if (!rc) {
 		hmac_key(o, gw->ws, key);
 		ag_gw_policy_init(&gw->policy, o->guard, o->redactor, key);
@@ -877,11 +878,11 @@ void ag_gateway_stop(struct ag_gateway *gw)
 	if (gw->daemon)
 		MHD_stop_daemon(gw->daemon);
 	free_workers(gw->idle);
+	gw_journal_stop(gw->journal); /* after the daemon: streams record as they end */
 	ag_workspace_free(gw->ws);
 	ag_gw_policy_release(&gw->policy);
 	free(gw->upstream);
 	pthread_mutex_destroy(&gw->mu);
-	pthread_mutex_destroy(&gw->ledger_mu);
 	free(gw);
 	curl_global_cleanup();
 }

@@ -1,0 +1,191 @@
+/* The gateway's ledger writer, with group commit: see journal.h. */
+#include "journal.h"
+
+#include "aigov/ledger.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	struct entry *next;
+	char *action, *subject, *payload;
+	size_t payload_len;
+};
+
+struct gw_journal {
+	struct ag_workspace *ws;          /* borrowed */
+	const struct ag_logger *log;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t queued, committed; /* writer waits on queued, callers on committed */
+	struct entry *head, **tail;       /* FIFO, under mu */
+	uint64_t last_ticket, done_ticket; /* under mu */
+	bool stopping;
+};
+
+static void free_entries(struct entry *e)
+{
+	while (e) {
+		struct entry *next = e->next;
+
+		free(e->action);
+		free(e->subject);
+		free(e->payload);
+		free(e);
+		e = next;
+	}
+}
+
+/* Append a batch in one transaction.  The payloads are the gateway's own
+ * JSON, so a refusal means the store failed: the batch is rolled back
+ * whole and logged (the gateway's answers do not depend on it), and its
+ * waiters are released all the same. */
+static void write_batch(struct gw_journal *j, const struct entry *batch)
+{
+	struct ag_err err;
+	size_t n = 0;
+	int rc;
+
+	ag_err_clear(&err);
+	rc = ag_store_begin(j->ws->store, true, &err);
+	for (const struct entry *e = batch; !rc && e; e = e->next) {
+		struct ag_ledger_event ev = { "system:aigov-gateway", e->action, e->subject,
+					      e->payload, e->payload_len };
+
+		rc = ag_ledger_record(j->ws->ledger, &ev, NULL, &err);
+	}
+	if (!rc)
+		rc = ag_store_commit(j->ws->store, &err);
+	else
+		ag_store_rollback(j->ws->store);
+	if (rc) {
+		for (const struct entry *e = batch; e; e = e->next)
+			n++;
+		ag_log(j->log, AG_LOG_ERROR, "gateway", "ledger: %zu decisions not recorded: %s",
+		       n, err.msg[0] ? err.msg : "out of memory");
+	}
+}
+
+static void *writer(void *arg)
+{
+	struct gw_journal *j = arg;
+
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		struct entry *batch;
+		uint64_t upto;
+
+		while (!j->head && !j->stopping)
+			pthread_cond_wait(&j->queued, &j->mu);
+		if (!j->head)
+			break; /* stopping, and nothing left */
+		batch = j->head;
+		upto = j->last_ticket;
+		j->head = NULL;
+		j->tail = &j->head;
+		pthread_mutex_unlock(&j->mu);
+		write_batch(j, batch);
+		free_entries(batch);
+		pthread_mutex_lock(&j->mu);
+		j->done_ticket = upto;
+		pthread_cond_broadcast(&j->committed);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+int gw_journal_start(struct gw_journal **out, struct ag_workspace *ws, const struct ag_logger *log,
+		     struct ag_err *err)
+{
+	struct gw_journal *j = calloc(1, sizeof(*j));
+
+	*out = NULL;
+	if (!j)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	j->ws = ws;
+	j->log = log;
+	j->tail = &j->head;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->queued, NULL);
+	pthread_cond_init(&j->committed, NULL);
+	if (pthread_create(&j->thread, NULL, writer, j)) {
+		pthread_cond_destroy(&j->committed);
+		pthread_cond_destroy(&j->queued);
+		pthread_mutex_destroy(&j->mu);
+		free(j);
+		return ag_err_set(err, AG_EIO, "cannot start the ledger writer thread");
+	}
+	*out = j;
+	return 0;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+uint64_t gw_journal_add(struct gw_journal *j, const char *action, const char *subject,
+			const char *payload, size_t payload_len)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+	uint64_t ticket = 0;
+
+	if (e) {
+		e->action = strdup(action);
+		e->subject = strdup(subject);
+		e->payload = dup_n(payload, payload_len);
+		e->payload_len = payload_len;
+	}
+	if (!e || !e->action || !e->subject || !e->payload) {
+		free_entries(e);
+		ag_log(j->log, AG_LOG_ERROR, "gateway", "ledger: out of memory; a decision was not recorded");
+		return 0;
+	}
+	pthread_mutex_lock(&j->mu);
+	if (!j->stopping) {
+		*j->tail = e;
+		j->tail = &e->next;
+		ticket = ++j->last_ticket;
+		pthread_cond_signal(&j->queued);
+		e = NULL;
+	}
+	pthread_mutex_unlock(&j->mu);
+	if (e) {
+		free_entries(e);
+		ag_log(j->log, AG_LOG_ERROR, "gateway", "ledger: stopping; a decision was not recorded");
+	}
+	return ticket;
+}
+
+void gw_journal_wait(struct gw_journal *j, uint64_t ticket)
+{
+	if (!j || !ticket)
+		return;
+	pthread_mutex_lock(&j->mu);
+	while (j->done_ticket < ticket)
+		pthread_cond_wait(&j->committed, &j->mu);
+	pthread_mutex_unlock(&j->mu);
+}
+
+void gw_journal_stop(struct gw_journal *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->mu);
+	j->stopping = true;
+	pthread_cond_signal(&j->queued);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->thread, NULL);
+	pthread_cond_destroy(&j->committed);
+	pthread_cond_destroy(&j->queued);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
