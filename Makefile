@@ -71,7 +71,7 @@ fuzz:
 	scripts/install-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIGOV_FUZZ=ON -DAIGOV_TESTS=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_jcs fuzz_config fuzz_ledger_export fuzz_states fuzz_guard \
-		fuzz_xgb fuzz_scorecard fuzz_api
+		fuzz_xgb fuzz_scorecard fuzz_api fuzz_gateway
 	mkdir -p $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-jcs \
 		$(FUZZ_BUILD)/corpus-config $(FUZZ_BUILD)/corpus-ledger_export
 	$(FUZZ_BUILD)/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 \
@@ -92,6 +92,8 @@ fuzz:
 		-dict=fuzz/yaml.dict -create_missing_dirs=1 $(FUZZ_BUILD)/corpus-scorecard fuzz/corpus/scorecard
 	$(FUZZ_BUILD)/fuzz_api -max_total_time=$(FUZZ_TIME) -max_len=8192 \
 		-dict=fuzz/json.dict -create_missing_dirs=1 $(FUZZ_BUILD)/corpus-api fuzz/corpus/api
+	$(FUZZ_BUILD)/fuzz_gateway -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+		-dict=fuzz/json.dict -create_missing_dirs=1 $(FUZZ_BUILD)/corpus-gateway fuzz/corpus/gateway
 
 # aigov profile vs pandas on a generated 1 GB file, then the ledger's
 # appends and verification against raw SQLite.

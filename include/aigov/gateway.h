@@ -96,7 +96,8 @@ void ag_gw_request_release(struct ag_gw_request *q);
 /*
  * Parse and screen a request body.  AG_EPARSE with "request body: line L,
  * column C: ..." for malformed JSON, or naming the field that is wrong
- * ("messages[2].content: ..."); AG_EINVAL for invalid UTF-8.  On success
+ * ("messages[2].content: ..."), or for invalid UTF-8 (the JSON parser
+ * refuses it).  On success
  * q->decision says what to do; q->body is the rewritten request unless the
  * action is block.  user messages decide with source user; tool and
  * function messages with source retrieved; system, developer and assistant
