@@ -262,7 +262,7 @@ static uint64_t *num_keys(const struct ag_drift_num *a)
 	check(a->spilled ? a->nkeys == a->n && !a->table : a->nkeys == 0);
 	for (size_t i = 0; i < a->nkeys; i++)
 		k[m++] = a->keys[i];
-	for (size_t i = 0; a->table && i < 2 * AG_DRIFT_TABLE_MAX; i++)
+	for (size_t i = 0; i < a->slots; i++)
 		for (uint64_t c = 0; c < a->table[i].count && m < a->n; c++)
 			k[m++] = a->table[i].key;
 	check(m == a->n);

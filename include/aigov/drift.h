@@ -11,9 +11,10 @@
  *
  * Numeric features (struct ag_drift_num) keep every non-missing value, so
  * that KS and Wasserstein are exact.  While a side has at most
- * AG_DRIFT_TABLE_MAX distinct values (ages, counts, rates with two
- * decimals, flags: most features of a scoring log) they are counted in a
- * small table, with no memory per value and nothing to sort; past that,
+ * AG_DRIFT_TABLE_MAX distinct values (ages, counts, flags, rates with up
+ * to four decimals: most features of a scoring log) they are counted in a
+ * table (at most 512 KiB, growing from 1 KiB), with no memory per value
+ * and nothing to sort; past that,
  * every value is kept, 8 bytes each (the double, stored as an
  * order-preserving 64-bit key; no narrowing to float, whose exactness
  * would depend on the data).  The metrics depend only on the distinct
@@ -86,7 +87,7 @@
 
 /* ---- numeric ---- */
 
-#define AG_DRIFT_TABLE_MAX 1024   /* distinct values counted in the table */
+#define AG_DRIFT_TABLE_MAX 16384  /* distinct values counted in the table */
 
 struct ag_drift_run {
 	uint64_t key;      /* order-preserving key of a value; 0 = empty slot */
@@ -96,9 +97,11 @@ struct ag_drift_run {
 struct ag_drift_num {
 	size_t n;          /* non-missing values */
 	uint64_t missing;  /* NaN values and ag_drift_num_add_missing counts */
-	/* Counting: a table of 2 * AG_DRIFT_TABLE_MAX slots, open addressing
-	 * (NULL until the first value, and again once it gave up). */
+	/* Counting: a table of `slots` slots (a power of two, at most
+	 * 2 * AG_DRIFT_TABLE_MAX, at most half used), open addressing (NULL
+	 * and 0 slots until the first value, and again once it gave up). */
 	struct ag_drift_run *table;
+	size_t slots;
 	size_t distinct;   /* entries in the table */
 	bool spilled;      /* too many distinct values: every value in keys */
 	uint64_t *keys;    /* spilled: order-preserving keys, nkeys used */

@@ -85,7 +85,11 @@ static double missing_rate(uint64_t n, uint64_t missing)
 
 /* ---- numeric accumulator ---- */
 
-#define TABLE_SLOTS (2 * AG_DRIFT_TABLE_MAX) /* a power of two */
+/* The table starts small and doubles at half full, so that a flag or an
+ * age costs a few cache lines and only a feature near the limit fills
+ * 2 * AG_DRIFT_TABLE_MAX slots (512 KiB). */
+#define TABLE_FIRST 64 /* slots; powers of two */
+#define TABLE_LAST (2 * AG_DRIFT_TABLE_MAX)
 
 void ag_drift_num_init(struct ag_drift_num *a)
 {
@@ -144,13 +148,31 @@ static void append_key(struct ag_drift_num *a, uint64_t key, uint64_t count)
 }
 
 /* The table's slot for key: where it is, or the empty slot it would go. */
-static struct ag_drift_run *table_slot(struct ag_drift_run *t, uint64_t key)
+static struct ag_drift_run *table_slot(struct ag_drift_run *t, size_t slots, uint64_t key)
 {
-	size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (TABLE_SLOTS - 1);
+	/* Fibonacci hashing: the product's top bits are the well-mixed ones */
+	size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - __builtin_ctzll(slots)));
 
 	while (t[i].key && t[i].key != key)
-		i = (i + 1) & (TABLE_SLOTS - 1);
+		i = (i + 1) & (slots - 1);
 	return &t[i];
+}
+
+/* The table with twice the slots (or its first ones); -1 without memory. */
+static int table_grow(struct ag_drift_num *a)
+{
+	size_t slots = a->slots ? a->slots * 2 : TABLE_FIRST;
+	struct ag_drift_run *t = calloc(slots, sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < a->slots; i++)
+		if (a->table[i].key)
+			*table_slot(t, slots, a->table[i].key) = a->table[i];
+	free(a->table);
+	a->table = t;
+	a->slots = slots;
+	return 0;
 }
 
 /* Count `count` values of key in the table.  1 when the table is full
@@ -159,12 +181,17 @@ static int table_add(struct ag_drift_num *a, uint64_t key, uint64_t count)
 {
 	struct ag_drift_run *r;
 
-	if (!a->table && !(a->table = calloc(TABLE_SLOTS, sizeof(*a->table))))
+	if (!a->table && table_grow(a))
 		return -1;
-	r = table_slot(a->table, key);
+	r = table_slot(a->table, a->slots, key);
 	if (!r->key) {
 		if (a->distinct == AG_DRIFT_TABLE_MAX)
 			return 1;
+		if (2 * (a->distinct + 1) > a->slots) {
+			if (table_grow(a))
+				return -1;
+			r = table_slot(a->table, a->slots, key);
+		}
 		r->key = key;
 		a->distinct++;
 	}
@@ -183,11 +210,12 @@ static int spill(struct ag_drift_num *a, size_t extra, struct ag_err *err)
 		return ag_err_set(err, AG_ERANGE, "drift: too many values");
 	if ((rc = num_reserve(a, extra, err)))
 		return rc;
-	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+	for (size_t i = 0; i < a->slots; i++)
 		if (a->table[i].key)
 			append_key(a, a->table[i].key, a->table[i].count);
 	free(a->table);
 	a->table = NULL;
+	a->slots = 0;
 	a->distinct = 0;
 	a->spilled = true;
 	return 0;
@@ -266,7 +294,7 @@ static int num_double(struct ag_drift_num *a, struct ag_err *err)
 	if ((rc = num_reserve(a, n, err)))
 		return rc;
 	a->n *= 2;
-	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+	for (size_t i = 0; i < a->slots; i++)
 		a->table[i].count *= 2;
 	memcpy(a->keys + n, a->keys, n * sizeof(uint64_t));
 	if (n && a->keys[0] < a->keys[n - 1])
@@ -287,7 +315,7 @@ int ag_drift_num_merge(struct ag_drift_num *a, const struct ag_drift_num *o,
 	if (a == o) {
 		rc = num_double(a, err);
 	} else if (!o->spilled) {
-		for (size_t i = 0; !rc && o->table && i < TABLE_SLOTS; i++)
+		for (size_t i = 0; !rc && i < o->slots; i++)
 			if (o->table[i].key)
 				rc = add_key(a, o->table[i].key, o->table[i].count, err);
 	} else {
@@ -341,7 +369,7 @@ int ag_drift_num_serialize(const struct ag_drift_num *a, struct ag_buf *out,
 	p = (unsigned char *)out->buf + out->len;
 	for (size_t i = 0; i < a->nkeys; i++)
 		p = put_value(p, a->keys[i], 1);
-	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
+	for (size_t i = 0; i < a->slots; i++)
 		if (a->table[i].key)
 			p = put_value(p, a->table[i].key, a->table[i].count);
 	out->len += body;
@@ -421,7 +449,7 @@ static int cmp_run(const void *x, const void *y)
 /* Sort a (in place: sort.h, an MSD radix sort) or its table's runs. */
 static int side_of(struct ag_drift_num *a, struct side *sd, struct ag_err *err)
 {
-	struct ag_drift_run r[AG_DRIFT_TABLE_MAX];
+	struct ag_drift_run *r;
 	size_t m = 0;
 	uint64_t sum = 0;
 
@@ -436,21 +464,24 @@ static int side_of(struct ag_drift_num *a, struct side *sd, struct ag_err *err)
 		sd->m = a->nkeys;
 		return 0;
 	}
-	for (size_t i = 0; a->table && i < TABLE_SLOTS; i++)
-		if (a->table[i].key)
-			r[m++] = a->table[i];
-	qsort(r, m, sizeof(r[0]), cmp_run);
-	sd->own = malloc(m * sizeof(*sd->own) + 1);
-	sd->cum = malloc(m * sizeof(*sd->cum) + 1);
-	if (!sd->own || !sd->cum) {
+	r = malloc(a->distinct * sizeof(*r) + 1);
+	sd->own = malloc(a->distinct * sizeof(*sd->own) + 1);
+	sd->cum = malloc(a->distinct * sizeof(*sd->cum) + 1);
+	if (!r || !sd->own || !sd->cum) {
+		free(r);
 		free(sd->own);
 		free(sd->cum);
 		return ag_err_set(err, AG_ENOMEM, "drift: out of memory");
 	}
+	for (size_t i = 0; i < a->slots; i++)
+		if (a->table[i].key)
+			r[m++] = a->table[i];
+	qsort(r, m, sizeof(r[0]), cmp_run);
 	for (size_t i = 0; i < m; i++) {
 		sd->own[i] = r[i].key;
 		sd->cum[i] = sum += r[i].count;
 	}
+	free(r);
 	sd->keys = sd->own;
 	sd->m = m;
 	return 0;

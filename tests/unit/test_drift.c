@@ -368,19 +368,24 @@ static void test_numeric_merge_of_splits_equals_whole(void **state)
 }
 
 /* Add the "normal" reference values of rows [from, to) to a. */
-static void feed_range(const struct table *data, size_t from, size_t to, struct ag_drift_num *a)
+/* Value i of a generated sample: part "few" has 50 distinct values (ties
+ * with part "many"), "many" more distinct values than the table holds. */
+static double few_value(size_t i)
+{
+	return (double)(i % 50) * 0.25;
+}
+
+static double many_value(size_t i)
+{
+	return (double)(i * 7919 % 100003) / 8.0;
+}
+
+static void feed_gen(struct ag_drift_num *a, double (*f)(size_t), size_t from, size_t to)
 {
 	struct ag_err err;
-	size_t k = 0;
 
-	for (size_t i = 0; i < data->n; i++) {
-		const struct row *r = &data->rows[i];
-		if (strcmp(r->f[0], "normal") || strcmp(r->f[1], "ref"))
-			continue;
-		if (k >= from && k < to && r->f[2][0])
-			assert_int_equal(ag_drift_num_add(a, strtod(r->f[2], NULL), &err), 0);
-		k++;
-	}
+	for (size_t i = from; i < to; i++)
+		assert_int_equal(ag_drift_num_add(a, f(i), &err), 0);
 }
 
 /* A side with few distinct values is counted in a table, one with many
@@ -388,7 +393,7 @@ static void feed_range(const struct table *data, size_t from, size_t to, struct 
  * bits of the whole. */
 static void test_numeric_counted_and_kept_sides_merge_alike(void **state)
 {
-	struct table data = load("drift_numeric.csv");
+	enum { FEW = 3000, MANY = AG_DRIFT_TABLE_MAX + 700 };
 	struct ag_drift_num whole, cur, few, many, few2, many2;
 	struct ag_drift_num_result want, got;
 	struct ag_err err;
@@ -400,13 +405,15 @@ static void test_numeric_counted_and_kept_sides_merge_alike(void **state)
 	ag_drift_num_init(&many);
 	ag_drift_num_init(&few2);
 	ag_drift_num_init(&many2);
-	feed_numeric(&data, "ties", &cur, &cur, 0, 1);
-	feed_range(&data, 0, SIZE_MAX, &whole);
-	feed_range(&data, 0, 600, &few);
-	feed_range(&data, 600, SIZE_MAX, &many);
-	feed_range(&data, 0, 600, &few2);
-	feed_range(&data, 600, SIZE_MAX, &many2);
-	assert_true(whole.spilled && many.spilled && !few.spilled);
+	feed_gen(&cur, few_value, 7, 2007);
+	feed_gen(&cur, many_value, 50000, 60000);
+	feed_gen(&whole, few_value, 0, FEW);
+	feed_gen(&whole, many_value, 0, MANY);
+	feed_gen(&few, few_value, 0, FEW);
+	feed_gen(&many, many_value, 0, MANY);
+	feed_gen(&few2, few_value, 0, FEW);
+	feed_gen(&many2, many_value, 0, MANY);
+	assert_true(whole.spilled && many.spilled && !few.spilled && !cur.spilled);
 	assert_int_equal(ag_drift_numeric(&whole, &cur, &want, &err), 0);
 	assert_int_equal(ag_drift_num_merge(&few, &many, &err), 0); /* the table gives up */
 	assert_true(few.spilled);
@@ -421,7 +428,54 @@ static void test_numeric_counted_and_kept_sides_merge_alike(void **state)
 	ag_drift_num_release(&many);
 	ag_drift_num_release(&few2);
 	ag_drift_num_release(&many2);
-	free(data.rows);
+}
+
+static int cmp_run_key(const void *x, const void *y)
+{
+	uint64_t a = ((const struct ag_drift_run *)x)->key, b = ((const struct ag_drift_run *)y)->key;
+
+	return (a > b) - (a < b);
+}
+
+/* A table that grows from its first slots to the limit keeps every
+ * count: each distinct value's count against one counted apart. */
+static void test_numeric_table_growth_keeps_counts(void **state)
+{
+	enum { N = 200000, DISTINCT = AG_DRIFT_TABLE_MAX };
+	static uint64_t want[DISTINCT];
+	static struct ag_drift_run runs[DISTINCT];
+	struct ag_drift_num t;
+	struct ag_err err;
+	uint64_t total = 0;
+
+	(void)state;
+	memset(want, 0, sizeof(want));
+	ag_drift_num_init(&t);
+	for (size_t i = 0; i < N; i++) {
+		size_t r = (size_t)((uint64_t)i * 2654435761u % DISTINCT);
+
+		want[r]++;
+		assert_int_equal(ag_drift_num_add(&t, (double)r - 3000.5, &err), 0);
+	}
+	assert_false(t.spilled);
+	assert_int_equal(t.distinct, DISTINCT);
+	assert_true(t.slots >= 2 * (size_t)DISTINCT);
+	/* keys preserve order: the r-th smallest key is value r's */
+	size_t m = 0;
+	for (size_t i = 0; i < t.slots; i++)
+		if (t.table[i].key)
+			runs[m++] = t.table[i];
+	assert_int_equal(m, DISTINCT);
+	qsort(runs, m, sizeof(runs[0]), cmp_run_key);
+	for (size_t r = 0; r < DISTINCT; r++) {
+		assert_int_equal(runs[r].count, want[r]);
+		total += runs[r].count;
+	}
+	assert_int_equal(total, N);
+	/* one more distinct value: the table gives way to the array */
+	assert_int_equal(ag_drift_num_add(&t, 1e9, &err), 0);
+	assert_true(t.spilled && t.table == NULL && t.nkeys == N + 1);
+	ag_drift_num_release(&t);
 }
 
 static void test_categorical_merge_of_splits_equals_whole(void **state)
@@ -775,7 +829,7 @@ static int cmp_double(const void *x, const void *y)
 
 static void test_sort_handles_signs_magnitudes_and_repeats(void **state)
 {
-	enum { N1 = 30000, N2 = 20011 };
+	enum { N1 = 80000, N2 = 50021 }; /* more distinct values than a table counts */
 	double *x = malloc(N1 * sizeof(double)), *y = malloc(N2 * sizeof(double));
 	struct ag_drift_num a, b;
 	struct ag_drift_num_result r;
@@ -857,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_empty_inputs_are_a_clear_error),
 		cmocka_unit_test(test_infinite_values_are_refused_and_nan_is_missing),
 		cmocka_unit_test(test_sort_handles_signs_magnitudes_and_repeats),
+		cmocka_unit_test(test_numeric_table_growth_keeps_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
