@@ -296,9 +296,11 @@ static int num_double(struct ag_drift_num *a, struct ag_err *err)
 	a->n *= 2;
 	for (size_t i = 0; i < a->slots; i++)
 		a->table[i].count *= 2;
-	memcpy(a->keys + n, a->keys, n * sizeof(uint64_t));
-	if (n && a->keys[0] < a->keys[n - 1])
-		a->sorted = false;
+	if (n) { /* a counted side has no keys (NULL) */
+		memcpy(a->keys + n, a->keys, n * sizeof(uint64_t));
+		if (a->keys[0] < a->keys[n - 1])
+			a->sorted = false;
+	}
 	a->nkeys += n;
 	return 0;
 }
