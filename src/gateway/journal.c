@@ -5,13 +5,16 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One queued entry, its strings in the same allocation (text). */
 struct entry {
 	struct entry *next;
-	char *action, *subject, *payload;
+	const char *action, *subject, *payload; /* into text */
 	size_t payload_len;
+	char text[];
 };
 
 struct gw_journal {
@@ -30,9 +33,6 @@ static void free_entries(struct entry *e)
 	while (e) {
 		struct entry *next = e->next;
 
-		free(e->action);
-		free(e->subject);
-		free(e->payload);
 		free(e);
 		e = next;
 	}
@@ -121,34 +121,24 @@ int gw_journal_start(struct gw_journal **out, struct ag_workspace *ws, const str
 	return 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 uint64_t gw_journal_add(struct gw_journal *j, const char *action, const char *subject,
 			const char *payload, size_t payload_len)
 {
-	struct entry *e = calloc(1, sizeof(*e));
+	size_t alen = strlen(action) + 1, slen = strlen(subject) + 1;
+	struct entry *e = payload_len < SIZE_MAX - sizeof(*e) - alen - slen - 1
+				  ? malloc(sizeof(*e) + alen + slen + payload_len + 1) : NULL;
 	uint64_t ticket = 0;
 
-	if (e) {
-		e->action = strdup(action);
-		e->subject = strdup(subject);
-		e->payload = dup_n(payload, payload_len);
-		e->payload_len = payload_len;
-	}
-	if (!e || !e->action || !e->subject || !e->payload) {
-		free_entries(e);
+	if (!e) {
 		ag_log(j->log, AG_LOG_ERROR, "gateway", "ledger: out of memory; a decision was not recorded");
 		return 0;
 	}
+	e->next = NULL;
+	e->action = memcpy(e->text, action, alen);
+	e->subject = memcpy(e->text + alen, subject, slen);
+	e->payload = memcpy(e->text + alen + slen, payload, payload_len);
+	e->text[alen + slen + payload_len] = '\0';
+	e->payload_len = payload_len;
 	pthread_mutex_lock(&j->mu);
 	if (!j->stopping) {
 		*j->tail = e;
