@@ -80,6 +80,14 @@ static bool contains(const struct ag_buf *b, const char *needle)
 	return holds(b->buf, b->len, needle);
 }
 
+/* A chat.completion object whose one choice says content (JSON-safe). */
+static void completion(char *buf, size_t cap, const char *content)
+{
+	snprintf(buf, cap,
+		 "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+		 "{\"role\":\"assistant\",\"content\":\"%s\"},\"finish_reason\":\"stop\"}]}", content);
+}
+
 static void test_request_blocked(void **state)
 {
 	struct ag_gw_request q;
@@ -114,7 +122,7 @@ static void test_request_redacted_and_answer_restored(void **state)
 	struct ag_gw_decision d;
 	struct ag_buf out;
 	struct ag_err err;
-	char answer[512];
+	char answer[512], text[128];
 
 	assert_int_equal(screen(f, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
 				"[{\"type\":\"text\",\"text\":\"我的身分證是 " ID "\"}]}]}", &q, &err), 0);
@@ -124,10 +132,8 @@ static void test_request_redacted_and_answer_restored(void **state)
 	assert_int_equal(q.ntokens, 1);
 	assert_true(contains(&q.body, q.tokens[0].token));
 	/* the model repeats the token: the client gets the value back */
-	snprintf(answer, sizeof(answer),
-		 "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
-		 "{\"role\":\"assistant\",\"content\":\"Noted: %s.\"},\"finish_reason\":\"stop\"}]}",
-		 q.tokens[0].token);
+	snprintf(text, sizeof(text), "Noted: %s.", q.tokens[0].token);
+	completion(answer, sizeof(answer), text);
 	ag_buf_init(&out);
 	assert_int_equal(ag_gw_answer_screen(&f->p, f->s, &q, answer, strlen(answer), &out, &d, &err), 0);
 	assert_true(contains(&out, "Noted: " ID "."));
@@ -166,9 +172,7 @@ static void answer_of(struct fixture *f, const char *content, struct ag_buf *out
 
 	assert_int_equal(screen(f, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
 				&q, &err), 0);
-	snprintf(body, sizeof(body),
-		 "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
-		 "{\"role\":\"assistant\",\"content\":\"%s\"},\"finish_reason\":\"stop\"}]}", content);
+	completion(body, sizeof(body), content);
 	ag_buf_init(out);
 	assert_int_equal(ag_gw_answer_screen(&f->p, f->s, &q, body, strlen(body), out, d, &err), 0);
 	ag_gw_request_release(&q);
