@@ -27,6 +27,7 @@
 #include "aigov/arena.h"
 #include "aigov/buf.h"
 #include "aigov/err.h"
+#include "aigov/log.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -143,8 +144,19 @@ int ag_guard_new(struct ag_guard **g, struct ag_guard_rules *r, struct ag_err *e
  * variant without PEXT where the library has one (the tests compare the
  * two). */
 enum { AG_GUARD_SCANNER_AUTO, AG_GUARD_SCANNER_HOST, AG_GUARD_SCANNER_NO_PEXT };
-int ag_guard_new_with(struct ag_guard **g, struct ag_guard_rules *r, int scanner,
-		      struct ag_err *err);
+struct ag_guard_opts {
+	int scanner;           /* AG_GUARD_SCANNER_* */
+	/* Keep the compiled databases here (a directory, made 0700 if
+	 * missing, that only this user may write), keyed by the rules, the
+	 * processor and the Vectorscan version: a later ag_guard_new_with
+	 * with the same rules loads them in milliseconds instead of compiling
+	 * them for seconds.  A damaged entry is compiled again; a directory
+	 * that cannot be used only costs the compile.  NULL: always compile. */
+	const char *cache_dir;
+	const struct ag_logger *log; /* why the cache was not used (INFO); may be NULL */
+};
+int ag_guard_new_with(struct ag_guard **g, struct ag_guard_rules *r,
+		      const struct ag_guard_opts *o, struct ag_err *err);
 /* Which scan routine g uses (static text). */
 const char *ag_guard_scanner(const struct ag_guard *g);
 void ag_guard_free(struct ag_guard *g);

@@ -9,7 +9,10 @@
  */
 #include "aigov/guard.h"
 
+#include "dbcache.h"
 #include "detect_internal.h"
+
+#include "aigov/log.h"
 
 #include <dlfcn.h>
 #include <hs/hs.h>
@@ -128,14 +131,12 @@ const struct ag_guard_rules *ag_guard_rules(const struct ag_guard *g)
 	return &g->rules;
 }
 
-static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, int source,
-		       bool generic, const char **exprs, unsigned *flags, unsigned *ids,
-		       struct ag_err *err)
+/* The expressions of one source's database: every detector anchor, then
+ * the rules for that source.  Returns how many. */
+static unsigned exprs_of(const struct ag_guard_rules *r, int source, const char **exprs,
+			 unsigned *flags, unsigned *ids)
 {
-	hs_platform_info_t plain = { .tune = HS_TUNE_FAMILY_GENERIC, .cpu_features = 0 };
-	hs_compile_error_t *cerr = NULL;
 	unsigned n = 0;
-	int rc = 0;
 
 	for (unsigned i = 0; i < A_COUNT; i++) {
 		exprs[n] = guard_anchors[i].pattern;
@@ -151,8 +152,20 @@ static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, int s
 		flags[n] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | (rule->caseless ? HS_FLAG_CASELESS : 0);
 		ids[n++] = (unsigned)(A_COUNT + i);
 	}
-	if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, generic ? &plain : NULL, db,
-			     &cerr) != HS_SUCCESS) {
+	return n;
+}
+
+static const hs_platform_info_t generic_platform = { .tune = HS_TUNE_FAMILY_GENERIC };
+
+static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, bool generic,
+		       const char **exprs, unsigned *flags, unsigned *ids, unsigned n,
+		       struct ag_err *err)
+{
+	hs_compile_error_t *cerr = NULL;
+	int rc = 0;
+
+	if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, generic ? &generic_platform : NULL,
+			     db, &cerr) != HS_SUCCESS) {
 		int at = cerr ? cerr->expression : -1;
 		if (at >= A_COUNT)
 			rc = ag_err_set(err, AG_EPARSE, "guard rule '%s': pattern: %s",
@@ -166,13 +179,73 @@ static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, int s
 	return rc;
 }
 
-int ag_guard_new(struct ag_guard **out, struct ag_guard_rules *r, struct ag_err *err)
+/* The cache key of the three databases (dbcache.h says what goes in);
+ * false when there is none. */
+static bool cache_key(const struct ag_guard_rules *r, bool generic, const char **exprs,
+		      unsigned *flags, unsigned *ids, unsigned char key[GUARD_CACHE_KEY])
 {
-	return ag_guard_new_with(out, r, AG_GUARD_SCANNER_AUTO, err);
+	crypto_generichash_state k;
+	hs_platform_info_t p = generic_platform;
+	const char *v = hs_version();
+
+	if (!generic && hs_populate_platform(&p) != HS_SUCCESS)
+		return false;
+	if (!guard_cache_key_init(&k))
+		return false;
+	guard_cache_key_add(&k, v, strlen(v));
+	guard_cache_key_add(&k, &p.tune, sizeof(p.tune));
+	guard_cache_key_add(&k, &p.cpu_features, sizeof(p.cpu_features));
+	for (int src = 0; src < 3; src++) {
+		unsigned n = exprs_of(r, src, exprs, flags, ids);
+		guard_cache_key_add(&k, &n, sizeof(n));
+		for (unsigned i = 0; i < n; i++) {
+			guard_cache_key_add(&k, exprs[i], strlen(exprs[i]));
+			guard_cache_key_add(&k, &flags[i], sizeof(flags[i]));
+			guard_cache_key_add(&k, &ids[i], sizeof(ids[i]));
+		}
+	}
+	guard_cache_key_final(&k, key);
+	return true;
 }
 
-int ag_guard_new_with(struct ag_guard **out, struct ag_guard_rules *r, int scanner,
-		      struct ag_err *err)
+/* Compile the three databases, or take them from the cache. */
+static int build_dbs(struct ag_guard *g, const struct ag_guard_rules *r,
+		     const struct ag_guard_opts *o, const char **exprs, unsigned *flags,
+		     unsigned *ids, struct ag_err *err)
+{
+	bool generic = g->scan != hs_scan;
+	unsigned char key[GUARD_CACHE_KEY];
+	const char *why = NULL;
+	bool cache = o->cache_dir && guard_cache_dir_usable(o->cache_dir, &why);
+	int rc = 0;
+
+	if (o->cache_dir && !cache)
+		ag_log(o->log, AG_LOG_INFO, "guard", "%s: not used as the pattern cache: %s",
+		       o->cache_dir, why);
+	cache = cache && cache_key(r, generic, exprs, flags, ids, key);
+	if (cache && guard_cache_load(o->cache_dir, key, g->db, 3)) {
+		ag_log(o->log, AG_LOG_DEBUG, "guard", "patterns from the cache in %s", o->cache_dir);
+		return 0;
+	}
+	for (int src = 0; src < 3 && !rc; src++) {
+		unsigned n = exprs_of(r, src, exprs, flags, ids);
+		rc = compile_one(&g->db[src], r, generic, exprs, flags, ids, n, err);
+	}
+	if (!rc && cache && !guard_cache_store(o->cache_dir, key, g->db, 3, &why))
+		ag_log(o->log, AG_LOG_INFO, "guard", "%s: cannot cache the patterns: %s",
+		       o->cache_dir, why);
+	return rc;
+}
+
+int ag_guard_new(struct ag_guard **out, struct ag_guard_rules *r, struct ag_err *err)
+{
+	const struct ag_guard_opts o = { .scanner = AG_GUARD_SCANNER_AUTO };
+
+	return ag_guard_new_with(out, r, &o, err);
+}
+
+int ag_guard_new_with(struct ag_guard **out, struct ag_guard_rules *r,
+		      const struct ag_guard_opts *o, struct ag_err *err)
 {
 	size_t n = A_COUNT + r->n;
 	const char **exprs = calloc(n, sizeof(*exprs));
@@ -183,10 +256,10 @@ int ag_guard_new_with(struct ag_guard **out, struct ag_guard_rules *r, int scann
 	*out = NULL;
 	if (!exprs || !flags || !ids || !g || n > UINT32_MAX / 2)
 		rc = ag_err_set(err, AG_ENOMEM, "guard: out of memory");
-	if (!rc)
-		choose_scanner(g, scanner);
-	for (int src = 0; src < 3 && !rc; src++)
-		rc = compile_one(&g->db[src], r, src, g->scan != hs_scan, exprs, flags, ids, err);
+	if (!rc) {
+		choose_scanner(g, o->scanner);
+		rc = build_dbs(g, r, o, exprs, flags, ids, err);
+	}
 	if (!rc) {
 		g->rules = *r;
 		ag_guard_rules_init(r);

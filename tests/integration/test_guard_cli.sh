@@ -90,5 +90,37 @@ printf 'version: t\nrules:\n  - {id: r1, category: c, pattern: "hello", score: 0
 printf 'hello there\n' > "$T/hello.txt"
 run "own rules" 1 guard scan "$T/hello.txt" --rules "$T/rules.yaml"
 
+# The compiled-pattern cache: a second run loads the entry (same file),
+# a damaged entry is compiled and replaced, a directory others may write
+# is not used, AIGOV_CACHE_DIR set empty turns the cache off.
+# (Not under valgrind, $W: each of these runs compiles, a minute each.)
+if [ -n "$W" ]; then
+echo "SKIP: the cache checks under $W (four compiles)"
+else
+saved_cache=${AIGOV_CACHE_DIR-}
+export AIGOV_CACHE_DIR="$T/cache"
+run "cache: first run" 0 guard scan "$T/pii.txt" --json
+cp "$T/out" "$T/first.json"
+entry=$(ls "$T/cache"/guard-*.hsdb 2>/dev/null)
+if [ -f "$entry" ]; then ok "cache: entry stored"; else bad "cache: no entry in $T/cache"; fi
+inode=$(stat -c %i "$entry" 2>/dev/null)
+run "cache: second run" 0 guard scan "$T/pii.txt" --json
+if cmp -s "$T/out" "$T/first.json"; then ok "cache: same result"; else bad "cache: result differs"; fi
+if [ "$(stat -c %i "$entry")" = "$inode" ]; then ok "cache: entry reused"; else bad "cache: entry rewritten"; fi
+printf 'XXXXXXXX' | dd of="$entry" bs=1 seek=4096 conv=notrunc 2>/dev/null
+cp "$entry" "$T/damaged"
+run "cache: damaged entry" 0 guard scan "$T/pii.txt" --json
+if cmp -s "$T/out" "$T/first.json"; then ok "cache: same result after damage"; else bad "cache: result differs after damage"; fi
+if cmp -s "$entry" "$T/damaged"; then bad "cache: damaged entry kept"; else ok "cache: damaged entry replaced"; fi
+chmod 777 "$T/cache"
+run "cache: open directory" 0 guard scan "$T/pii.txt" --json
+has "cache: open directory named" "$T/err" "writable by others"
+chmod 700 "$T/cache"
+AIGOV_CACHE_DIR=
+run "cache off" 0 guard scan "$T/pii.txt" --json
+if cmp -s "$T/out" "$T/first.json"; then ok "cache off: same result"; else bad "cache off: result differs"; fi
+if [ -n "$saved_cache" ]; then AIGOV_CACHE_DIR=$saved_cache; else unset AIGOV_CACHE_DIR; fi
+fi
+
 [ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"

@@ -287,7 +287,9 @@ static void corpus_counts(int scanner, struct counts *all)
 	ag_err_clear(&err);
 	ag_guard_rules_init(&rules);
 	assert_int_equal(ag_guard_rules_builtin(&rules, &err), 0);
-	assert_int_equal(ag_guard_new_with(&g, &rules, scanner, &err), 0);
+	struct ag_guard_opts o = { .scanner = scanner };
+
+	assert_int_equal(ag_guard_new_with(&g, &rules, &o, &err), 0);
 	assert_int_equal(ag_guard_scratch_new(g, &s, &err), 0);
 	printf("scanner: %s\n", ag_guard_scanner(g));
 	score_file(g, s, "dev.tsv", all);
