@@ -354,9 +354,10 @@ static int feat_add(struct part *p, size_t i, struct ag_csv_reader *r, const str
 	return ag_drift_cat_add(&p->cat[i], v.ptr, v.len, 1, err);
 }
 
-/* The label, score, decision and groups of one row of the data. */
+/* The label, score, decision and groups of one row of the data; the
+ * score in *out too. */
 static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_csv_batch *b,
-		      size_t row, struct ag_err *err)
+		      size_t row, double *out, struct ag_err *err)
 {
 	const struct layout *lay = p->lay;
 	const struct ag_eval_options *o = lay->o;
@@ -383,6 +384,7 @@ static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_c
 			return field_error(r, b, row, (size_t)lay->pred, "the prediction is missing", err);
 		decision = ag_str_eq_cstr(pv, o->positive);
 	}
+	*out = score;
 	ag_csv_position(b, row, (size_t)lay->score, &line, &c);
 	rc = ag_perf_add(&p->perf, label, score, decision, line, err);
 	if (rc || !p->fair)
@@ -406,13 +408,18 @@ static int part_read(struct part *p, struct ag_csv_reader *r, struct ag_err *err
 		if (!lay->typed)
 			type_features(lay, r, &b);
 		for (size_t row = 0; !rc && row < b.nrows; row++) {
+			/* the data's score, parsed once, is the score's drift value */
+			size_t nf = p->side ? lay->nfs : lay->nfs + 1;
+			double score;
 			if (p->side)
-				rc = scored_row(p, r, &b, row, err);
-			for (size_t i = 0; lay->drift && !rc && i <= lay->nfs; i++) {
+				rc = scored_row(p, r, &b, row, &score, err);
+			for (size_t i = 0; lay->drift && !rc && i < nf; i++) {
 				long col = p->side ? lay->fs[i].col_cur : lay->fs[i].col_ref;
 				if (col >= 0)
 					rc = feat_add(p, i, r, &b, row, col, err);
 			}
+			if (p->side && lay->drift && !rc && lay->fs[lay->nfs].col_ref >= 0)
+				rc = ag_drift_num_add(&p->num[lay->nfs], score, err);
 		}
 		if (rc)
 			return rc;
@@ -576,71 +583,113 @@ static int finish_fairness(const struct ag_eval_options *o, struct part *cur,
 	return rc;
 }
 
-/* Finishing the drift of features [0, nfs] (the score last): each sorts
- * its own arrays, so the threads of the reading take one feature at a time
- * from a shared counter.  The first feature in order with an error wins. */
+/*
+ * Finishing: the performance (a sort of every row's key), the fairness and
+ * the drift of each feature and of the score (each sorts its own sides)
+ * are independent jobs, so the threads of the reading take them one at a
+ * time from a shared counter, the two largest sorts first: performance,
+ * then the score's drift.  Errors are reported in the order performance,
+ * fairness, features, score: the first with an error wins.
+ */
+enum { JOB_PERF, JOB_SCORE, JOB_FAIRNESS, JOB_FEATURES };
+
 struct finisher {
 	struct layout *lay;
 	struct part *ref, *cur;
+	struct ag_eval_result *out;
 	struct ag_eval_feature *res;  /* nfs + 1: the features, then the score */
-	int *rc;
+	int *rc;                      /* per job */
 	struct ag_err *errs;
+	size_t njobs;
 	size_t next;                  /* guarded by mu */
 	pthread_mutex_t mu;
 };
+
+static int run_job(struct finisher *f, size_t j, struct ag_err *err)
+{
+	struct layout *lay = f->lay;
+	size_t i = j == JOB_SCORE ? lay->nfs : j - JOB_FEATURES;
+
+	if (j == JOB_PERF)
+		return ag_perf_finish(&f->cur->perf, &f->out->perf, err);
+	if (j == JOB_FAIRNESS)
+		return f->cur->fair ? finish_fairness(lay->o, f->cur, f->out, err) : 0;
+	if (!lay->drift || (i == lay->nfs && lay->fs[i].col_ref < 0))
+		return 0;
+	return finish_feature(&lay->fs[i], f->ref, f->cur, i, &f->res[i], err);
+}
 
 static void *finish_thread(void *arg)
 {
 	struct finisher *f = arg;
 
 	for (;;) {
-		size_t i;
+		size_t j;
 		pthread_mutex_lock(&f->mu);
-		i = f->next++;
+		j = f->next++;
 		pthread_mutex_unlock(&f->mu);
-		if (i > f->lay->nfs)
+		if (j >= f->njobs)
 			return NULL;
-		if (i < f->lay->nfs || f->lay->fs[i].col_ref >= 0)
-			f->rc[i] = finish_feature(&f->lay->fs[i], f->ref, f->cur, i, &f->res[i],
-						  &f->errs[i]);
+		f->rc[j] = run_job(f, j, &f->errs[j]);
 	}
 }
 
-static int finish_drift(struct layout *lay, struct part *ref, struct part *cur,
-			struct ag_eval_result *out, struct ag_err *err)
+/* The first error in reporting order (see above). */
+static int first_error(const struct finisher *f, struct ag_err *err)
 {
-	size_t n = lay->nfs + 1, nthreads = lay->o->threads > 1 ? lay->o->threads : 1;
-	struct finisher f = { .lay = lay, .ref = ref, .cur = cur };
-	int rc = 0;
+	size_t order[2] = { JOB_PERF, JOB_FAIRNESS };
 
-	f.res = calloc(n, sizeof(*f.res));
-	f.rc = calloc(n, sizeof(*f.rc));
-	f.errs = calloc(n, sizeof(*f.errs));
+	for (size_t k = 0; k < 2; k++)
+		if (f->rc[order[k]]) {
+			*err = f->errs[order[k]];
+			return f->rc[order[k]];
+		}
+	for (size_t j = JOB_FEATURES; j <= f->njobs; j++) {
+		size_t at = j == f->njobs ? JOB_SCORE : j;
+		if (f->rc[at]) {
+			*err = f->errs[at];
+			return f->rc[at];
+		}
+	}
+	return 0;
+}
+
+static int finish_all(struct layout *lay, struct part *ref, struct part *cur,
+		      struct ag_eval_result *out, struct ag_err *err)
+{
+	size_t nres = lay->nfs + 1, nthreads = lay->o->threads > 1 ? lay->o->threads : 1;
+	struct finisher f = { .lay = lay, .ref = ref, .cur = cur, .out = out };
+	int rc;
+
+	f.njobs = JOB_FEATURES + (lay->drift ? lay->nfs : 0);
+	f.res = calloc(nres, sizeof(*f.res));
+	f.rc = calloc(f.njobs, sizeof(*f.rc));
+	f.errs = calloc(f.njobs, sizeof(*f.errs));
 	if (!f.res || !f.rc || !f.errs || pthread_mutex_init(&f.mu, NULL)) {
 		free(f.res);
 		free(f.rc);
 		free(f.errs);
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	}
-	ag_run_parallel(finish_thread, &f, 0, nthreads < n ? nthreads : n);
+	ag_run_parallel(finish_thread, &f, 0, nthreads < f.njobs ? nthreads : f.njobs);
 	pthread_mutex_destroy(&f.mu);
-	for (size_t i = 0; i < n && !rc; i++)
-		if (f.rc[i]) {
-			rc = f.rc[i];
-			*err = f.errs[i];
+	rc = first_error(&f, err);
+	if (lay->drift) {
+		/* The features' results (names now the result's), then the score's. */
+		out->features = f.res;
+		out->nfeatures = lay->nfs;
+		for (size_t i = 0; i < lay->nfs; i++) {
+			f.res[i].name = lay->fs[i].name;
+			lay->fs[i].name = NULL;
 		}
-	/* The features' results (names now the result's), then the score's. */
-	out->features = f.res;
-	out->nfeatures = lay->nfs;
-	for (size_t i = 0; i < lay->nfs; i++) {
-		f.res[i].name = lay->fs[i].name;
-		lay->fs[i].name = NULL;
+		out->has_score_drift = lay->fs[lay->nfs].col_ref >= 0;
+		out->score_drift = f.res[lay->nfs];
+		memset(&f.res[lay->nfs], 0, sizeof(f.res[lay->nfs]));
+		out->score_drift.name = lay->o->score;
+		out->has_drift = !rc;
+	} else {
+		free(f.res);
 	}
-	out->has_score_drift = lay->fs[lay->nfs].col_ref >= 0;
-	out->score_drift = f.res[lay->nfs];
-	memset(&f.res[lay->nfs], 0, sizeof(f.res[lay->nfs]));
-	out->score_drift.name = lay->o->score;
-	out->has_drift = !rc;
 	free(f.rc);
 	free(f.errs);
 	return rc;
@@ -705,11 +754,7 @@ int ag_evaluate(const char *data, const struct ag_csv_options *csv,
 	if (!rc && out->rows == 0)
 		rc = ag_err_set(err, AG_EPARSE, "%s: no rows to evaluate", data);
 	if (!rc)
-		rc = ag_perf_finish(&cur.perf, &out->perf, err);
-	if (!rc && cur.fair)
-		rc = finish_fairness(o, &cur, out, err);
-	if (!rc && lay.drift)
-		rc = finish_drift(&lay, &ref, &cur, out, err);
+		rc = finish_all(&lay, &ref, &cur, out, err);
 	part_release(&ref);
 	part_release(&cur);
 	layout_release(&lay);

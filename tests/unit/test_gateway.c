@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "aigov/gateway.h"
+#include "guard_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static int setup(void **state)
 	struct ag_err err;
 
 	ag_guard_rules_init(&r);
-	if (ag_guard_rules_builtin(&r, &err) || ag_guard_new(&f.g, &r, &err) ||
+	if (ag_guard_rules_builtin(&r, &err) || test_guard_new(&f.g, &r, AG_GUARD_SCANNER_AUTO, &err) ||
 	    ag_guard_scratch_new(f.g, &f.s, &err))
 		return -1;
 	ag_guard_rules_release(&r);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "aigov/guard.h"
+#include "guard_cache.h"
 
 #include "../../src/guard/dbcache.h"
 
@@ -121,7 +122,8 @@ static int setup(void **state)
 	struct ag_err err;
 
 	ag_guard_rules_init(&r);
-	if (ag_guard_rules_builtin(&r, &err) || ag_guard_new(&f.g, &r, &err) ||
+	if (ag_guard_rules_builtin(&r, &err) ||
+	    test_guard_new(&f.g, &r, AG_GUARD_SCANNER_AUTO, &err) ||
 	    ag_guard_scratch_new(f.g, &f.s, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;

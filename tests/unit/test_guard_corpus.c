@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aigov/guard.h"
+#include "guard_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +243,7 @@ static void test_guard_corpus_meets_targets(void **state)
 	ag_err_clear(&err);
 	ag_guard_rules_init(&rules);
 	assert_int_equal(ag_guard_rules_builtin(&rules, &err), 0);
-	assert_int_equal(ag_guard_new(&g, &rules, &err), 0);
+	assert_int_equal(test_guard_new(&g, &rules, AG_GUARD_SCANNER_AUTO, &err), 0);
 	assert_int_equal(ag_guard_scratch_new(g, &s, &err), 0);
 	score_file(g, s, "dev.tsv", &dev);
 	score_file(g, s, "heldout.tsv", &held);
@@ -287,9 +288,7 @@ static void corpus_counts(int scanner, struct counts *all)
 	ag_err_clear(&err);
 	ag_guard_rules_init(&rules);
 	assert_int_equal(ag_guard_rules_builtin(&rules, &err), 0);
-	struct ag_guard_opts o = { .scanner = scanner };
-
-	assert_int_equal(ag_guard_new_with(&g, &rules, &o, &err), 0);
+	assert_int_equal(test_guard_new(&g, &rules, scanner, &err), 0);
 	assert_int_equal(ag_guard_scratch_new(g, &s, &err), 0);
 	printf("scanner: %s\n", ag_guard_scanner(g));
 	score_file(g, s, "dev.tsv", all);
