@@ -63,6 +63,8 @@ struct part {
 	struct ag_drift_num *num; /* nfs + 1 */
 	struct ag_drift_cat *cat;
 	uint64_t rows;
+	double *scores, *vals;    /* one batch's scores, one column's values */
+	size_t vals_cap;          /* rows of both */
 	/* for a thread */
 	const char *path;
 	const struct ag_csv_options *csv;
@@ -286,6 +288,8 @@ static void part_release(struct part *p)
 		ag_drift_cat_release(&p->cat[i]);
 	free(p->num);
 	free(p->cat);
+	free(p->scores);
+	free(p->vals);
 	if (p->has_perf)
 		ag_perf_release(&p->perf);
 	ag_fairness_free(p->fair);
@@ -332,26 +336,40 @@ static int part_reserve(struct part *p, double rows, struct ag_err *err)
 	return rc;
 }
 
-/* Add one field of feature i. */
-static int feat_add(struct part *p, size_t i, struct ag_csv_reader *r, const struct ag_csv_batch *b,
-		    size_t row, long col, struct ag_err *err)
+/* Feature i's column of rows [0, *limit) (*limit: the row of an error,
+ * when there is one).  A numeric column is parsed into vals first (NaN for
+ * missing), so that adding can prefetch (ag_drift_num_add_many). */
+static int feat_column(struct part *p, size_t i, struct ag_csv_reader *r,
+		       const struct ag_csv_batch *b, long col, double *vals, size_t *limit,
+		       struct ag_err *err)
 {
-	struct ag_str v = ag_csv_get(b, row, (size_t)col);
-	bool numeric = p->lay->fs[i].numeric;
+	size_t row;
+	int rc = 0, e;
 
-	if (ag_csv_is_missing(r, v))
-		return numeric ? ag_drift_num_add_missing(&p->num[i], 1, err)
-			       : ag_drift_cat_add_missing(&p->cat[i], 1, err);
-	if (numeric) {
-		double d;
-		int rc = ag_csv_get_double(r, b, row, (size_t)col, &d, err);
-		if (rc < 0)
-			return rc;
-		if (!isfinite(d))
-			return field_error(r, b, row, (size_t)col, "not a finite number", err);
-		return ag_drift_num_add(&p->num[i], d, err);
+	if (!p->lay->fs[i].numeric) {
+		for (row = 0; row < *limit && !rc; row++) {
+			struct ag_str v = ag_csv_get(b, row, (size_t)col);
+			rc = ag_csv_is_missing(r, v) ? ag_drift_cat_add_missing(&p->cat[i], 1, err)
+						     : ag_drift_cat_add(&p->cat[i], v.ptr, v.len, 1, err);
+		}
+		if (rc)
+			*limit = row - 1;
+		return rc;
 	}
-	return ag_drift_cat_add(&p->cat[i], v.ptr, v.len, 1, err);
+	for (row = 0; row < *limit; row++) {
+		if ((rc = ag_csv_get_double(r, b, row, (size_t)col, &vals[row], err)) < 0)
+			break;
+		if (rc == 0 && !isfinite(vals[row])) {
+			rc = field_error(r, b, row, (size_t)col, "not a finite number", err);
+			break;
+		}
+		rc = 0; /* 1: missing, NaN in vals */
+	}
+	if (rc)
+		*limit = row;
+	if ((e = ag_drift_num_add_many(&p->num[i], vals, row, err)))
+		rc = e;
+	return rc;
 }
 
 /* The label, score, decision and groups of one row of the data; the
@@ -397,6 +415,46 @@ static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_c
 			       vals, err);
 }
 
+/*
+ * One batch, a column at a time: the scored columns of every row, then each
+ * feature's column, then the score's drift.  Errors come out as row by
+ * row: a column stops at the first row with an error and every later
+ * column stops before it, so the error kept is the one of the first row,
+ * and within that row of the first column.
+ */
+static int part_batch(struct part *p, struct ag_csv_reader *r, const struct ag_csv_batch *b,
+		      struct ag_err *err)
+{
+	const struct layout *lay = p->lay;
+	bool score_drift = p->side && lay->drift && lay->fs[lay->nfs].col_ref >= 0;
+	size_t limit = b->nrows;
+	int rc = 0, e;
+
+	if (b->nrows > p->vals_cap) {
+		free(p->scores);
+		free(p->vals);
+		p->scores = malloc(b->nrows * sizeof(double));
+		p->vals = malloc(b->nrows * sizeof(double));
+		p->vals_cap = p->scores && p->vals ? b->nrows : 0;
+		if (!p->vals_cap)
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+	}
+	for (size_t row = 0; p->side && row < limit; row++)
+		if ((e = scored_row(p, r, b, row, &p->scores[row], err))) {
+			rc = e;
+			limit = row;
+		}
+	/* the reference's score is a feature; the data's was parsed above */
+	for (size_t i = 0; lay->drift && i < lay->nfs + !p->side; i++) {
+		long col = p->side ? lay->fs[i].col_cur : lay->fs[i].col_ref;
+		if (col >= 0 && (e = feat_column(p, i, r, b, col, p->vals, &limit, err)))
+			rc = e;
+	}
+	if (score_drift && (e = ag_drift_num_add_many(&p->num[lay->nfs], p->scores, limit, err)))
+		rc = e;
+	return rc;
+}
+
 static int part_read(struct part *p, struct ag_csv_reader *r, struct ag_err *err)
 {
 	struct layout *lay = p->lay;
@@ -404,24 +462,9 @@ static int part_read(struct part *p, struct ag_csv_reader *r, struct ag_err *err
 	int rc;
 
 	while ((rc = ag_csv_next_batch(r, &b, err)) == 1) {
-		rc = 0;
 		if (!lay->typed)
 			type_features(lay, r, &b);
-		for (size_t row = 0; !rc && row < b.nrows; row++) {
-			/* the data's score, parsed once, is the score's drift value */
-			size_t nf = p->side ? lay->nfs : lay->nfs + 1;
-			double score;
-			if (p->side)
-				rc = scored_row(p, r, &b, row, &score, err);
-			for (size_t i = 0; lay->drift && !rc && i < nf; i++) {
-				long col = p->side ? lay->fs[i].col_cur : lay->fs[i].col_ref;
-				if (col >= 0)
-					rc = feat_add(p, i, r, &b, row, col, err);
-			}
-			if (p->side && lay->drift && !rc && lay->fs[lay->nfs].col_ref >= 0)
-				rc = ag_drift_num_add(&p->num[lay->nfs], score, err);
-		}
-		if (rc)
+		if ((rc = part_batch(p, r, &b, err)))
 			return rc;
 		p->rows += b.nrows;
 	}

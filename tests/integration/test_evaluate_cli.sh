@@ -30,6 +30,19 @@ run "score out of range" 3 evaluate --data "$T/range.csv" --label y --score p
 has "score position" "$T/err" "range.csv:3:3: p: the score is not in [0, 1]"
 printf 'y,p\n1,0.9\n,0.5\n' > "$T/nolabel.csv"
 run "label missing" 3 evaluate --data "$T/nolabel.csv" --label y --score p
+# The columns are read a column at a time per batch; the error reported is
+# still the first in reading order: the first row, and in it the first
+# column (the score before the features).
+printf 'y,p,sex,age\n1,0.5,F,30\n0,0.5,M,35\n' > "$T/ref0.csv"
+printf 'y,p,sex,age\n1,0.9,F,30\n0,0.2,M,x41\n1,0.7,M,25\n0,1.4,F,y52\n' > "$T/order.csv"
+run "error order: features" 3 evaluate --data "$T/order.csv" --label y --score p --reference "$T/ref0.csv" --features age
+has "error order: the first bad row" "$T/err" "order.csv:3:"
+printf 'y,p,sex,age\n1,0.9,F,30\n0,1.2,M,x41\n' > "$T/order2.csv"
+run "error order: score before a feature" 3 evaluate --data "$T/order2.csv" --label y --score p --reference "$T/ref0.csv" --features age
+has "error order: the score named" "$T/err" "order2.csv:3:3: p: the score is not in [0, 1]"
+printf 'y,p,sex,age\n1,0.9,F,30\n0,0.2,M,inf\n' > "$T/order3.csv"
+run "inf is not a number" 3 evaluate --data "$T/order3.csv" --label y --score p --reference "$T/ref0.csv" --features age
+has "inf: its position" "$T/err" "order3.csv:3:"
 printf 'y,p\n0,0.9\n0,0.5\n' > "$T/oneclass.csv"
 run "one class" 0 evaluate --data "$T/oneclass.csv" --label y --score p --json --policy "$T/loose.yaml"
 has "one class: AUC undefined" "$T/out" '"auc": null'
