@@ -680,18 +680,11 @@ static void *finish_thread(void *arg)
 /* The first error in reporting order (see above). */
 static int first_error(const struct finisher *f, struct ag_err *err)
 {
-	size_t order[2] = { JOB_PERF, JOB_FAIRNESS };
-
-	for (size_t k = 0; k < 2; k++)
-		if (f->rc[order[k]]) {
-			*err = f->errs[order[k]];
-			return f->rc[order[k]];
-		}
-	for (size_t j = JOB_FEATURES; j <= f->njobs; j++) {
-		size_t at = j == f->njobs ? JOB_SCORE : j;
-		if (f->rc[at]) {
-			*err = f->errs[at];
-			return f->rc[at];
+	for (size_t k = 0; k < f->njobs; k++) {
+		size_t j = k == 0 ? JOB_PERF : k == 1 ? JOB_FAIRNESS : k + 1 < f->njobs ? k + 1 : JOB_SCORE;
+		if (f->rc[j]) {
+			*err = f->errs[j];
+			return f->rc[j];
 		}
 	}
 	return 0;
