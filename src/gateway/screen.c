@@ -694,15 +694,20 @@ static int end_blocked(struct ag_gw_stream *st, struct ag_buf *out)
 	return 0;
 }
 
-/* One chunk object of the upstream. */
+/* One chunk object of the upstream.  The request asked for one choice
+ * (n > 1 is refused with streaming); the first choice is the screened
+ * stream, and any other choice an upstream sends is dropped, never passed
+ * on unscreened. */
 static int on_chunk(struct ag_gw_stream *st, json_t *o, struct ag_buf *out, struct ag_err *err)
 {
-	json_t *choice = json_array_get(json_object_get(o, "choices"), 0);
+	json_t *choices = json_object_get(o, "choices"), *choice = json_array_get(choices, 0);
 	json_t *delta = json_object_get(choice, "delta"), *content = json_object_get(delta, "content");
 	json_t *finish = json_object_get(choice, "finish_reason");
 	struct ag_buf text;
 	int rc = 0;
 
+	while (json_array_size(choices) > 1)
+		json_array_remove(choices, 1);
 	json_decref(st->templ);
 	st->templ = json_deep_copy(o);
 	json_object_del(st->templ, "usage");

@@ -279,6 +279,30 @@ static void test_stream_split_value_caught(void **state)
 	ag_buf_release(&bytes);
 }
 
+/* A second choice the client did not ask for is dropped, not relayed
+ * unscreened (the role makes the gateway relay that chunk at once). */
+static void test_stream_extra_choice_dropped(void **state)
+{
+	struct ag_gw_decision d;
+	struct ag_buf sse, out;
+	size_t early;
+
+	ag_buf_init(&sse);
+	add_event(&sse, "Hello.");
+	ag_buf_addstr(&sse, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+			    "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\" Bye.\"},"
+			    "\"finish_reason\":null},{\"index\":1,\"delta\":{\"content\":\"ID A123456789\"},"
+			    "\"finish_reason\":null}]}\n\n");
+	ag_buf_addstr(&sse, "data: [DONE]\n\n");
+	ag_buf_init(&out);
+	run_stream(*state, &sse, 0, &out, &early, &d);
+	assert_true(contains(&out, "Bye."));
+	assert_false(contains(&out, "A123456789"));
+	assert_false(contains(&out, "\"index\":1"));
+	ag_buf_release(&sse);
+	ag_buf_release(&out);
+}
+
 static void test_stream_released_before_the_end(void **state)
 {
 	struct ag_gw_decision d;
@@ -334,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_answer_not_an_object_is_copied),
 		cmocka_unit_test(test_stream_split_value_caught),
 		cmocka_unit_test(test_stream_released_before_the_end),
+		cmocka_unit_test(test_stream_extra_choice_dropped),
 		cmocka_unit_test(test_decision_json_has_digests_not_values),
 	};
 
