@@ -12,8 +12,6 @@
 #include "dbcache.h"
 #include "detect_internal.h"
 
-#include "aigov/log.h"
-
 #include <dlfcn.h>
 #include <hs/hs.h>
 #include <stdlib.h>
