@@ -110,6 +110,8 @@ bool guard_cache_dir_usable(const char *dir, const char **why)
 	return true;
 }
 
+/* The entry whole.  Not ag_file_map: an entry is opened with O_NOFOLLOW,
+ * so that a symbolic link put in its place is not read. */
 static bool read_all(const char *path, unsigned char **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

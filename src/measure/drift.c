@@ -279,10 +279,8 @@ int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		int rc;
-		if (a->table && i + PREFETCH_AHEAD < n) {
-			double w = v[i + PREFETCH_AHEAD];
-			__builtin_prefetch(table_slot_of(a->table, a->slots, key_of(w == 0 ? 0.0 : w)));
-		}
+		if (a->table && i + PREFETCH_AHEAD < n) /* a hint: -0.0 or NaN only miss */
+			__builtin_prefetch(table_slot_of(a->table, a->slots, key_of(v[i + PREFETCH_AHEAD])));
 		if ((rc = ag_drift_num_add(a, v[i], err)))
 			return rc;
 	}

@@ -347,13 +347,15 @@ static int feat_column(struct part *p, size_t i, struct ag_csv_reader *r,
 	int rc = 0, e;
 
 	if (!p->lay->fs[i].numeric) {
-		for (row = 0; row < *limit && !rc; row++) {
+		for (row = 0; row < *limit; row++) {
 			struct ag_str v = ag_csv_get(b, row, (size_t)col);
 			rc = ag_csv_is_missing(r, v) ? ag_drift_cat_add_missing(&p->cat[i], 1, err)
 						     : ag_drift_cat_add(&p->cat[i], v.ptr, v.len, 1, err);
+			if (rc) {
+				*limit = row;
+				break;
+			}
 		}
-		if (rc)
-			*limit = row - 1;
 		return rc;
 	}
 	for (row = 0; row < *limit; row++) {
