@@ -43,6 +43,9 @@
  * in full). */
 #define AG_GW_MAX_SPANS 64
 #define AG_GW_MAX_RULES 64
+/* Most bytes of tool-call arguments a stream holds (they are sent whole
+ * at the end); beyond it the answer is withheld as if blocked. */
+#define AG_GW_MAX_CALL_BYTES (1u << 20)
 
 /* What the screening of one direction (request or answer) decided. */
 struct ag_gw_decision {
@@ -102,7 +105,9 @@ void ag_gw_request_release(struct ag_gw_request *q);
  * action is block.  user messages decide with source user; tool and
  * function messages with source retrieved; system, developer and assistant
  * messages are redacted but do not block (the institution wrote them, or
- * the model did earlier).
+ * the model did earlier).  The arguments of an assistant message's
+ * tool_calls (and legacy function_call) are redacted too: each string and
+ * integer in them on its own, when they are JSON.
  */
 int ag_gw_request_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s,
 			 const char *body, size_t len, struct ag_gw_request *q,
@@ -112,7 +117,9 @@ int ag_gw_request_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *
  * Screen a non-streaming answer (a chat.completion object): each choice's
  * message.content is redacted, its request's tokens restored, the
  * disclosure appended when needed; a blocked choice's content is replaced
- * by a notice and its finish_reason becomes "content_filter".  Adds an
+ * by a notice, its tool calls dropped, and its finish_reason becomes
+ * "content_filter".  Tool-call arguments are redacted and have their
+ * tokens restored like the content (they do not block).  Adds an
  * "aigov" object (request and answer action, handoff, disclosure_added).
  * A body that is not such an object is copied unchanged.
  */
@@ -120,7 +127,17 @@ int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s
 			const struct ag_gw_request *q, const char *body, size_t len,
 			struct ag_buf *out, struct ag_gw_decision *d, struct ag_err *err);
 
-/* A streaming answer, screened as the upstream's SSE bytes arrive. */
+/* A tool call of a stream: its fragments' fields, arguments apart. */
+struct ag_gw_call {
+	long long index;        /* delta.tool_calls[].index; -1: legacy function_call */
+	void *head;             /* json_t *: the merged fields, without arguments */
+	struct ag_buf args;
+};
+
+/* A streaming answer, screened as the upstream's SSE bytes arrive.  Text
+ * leaves as it comes (less the tail); tool-call fragments are held and
+ * sent screened, whole, in one chunk after the text: a value may be cut
+ * anywhere in them, and a client runs a tool on whole arguments anyway. */
 struct ag_gw_stream {
 	const struct ag_gw_policy *p;
 	struct ag_guard_scratch *s;
@@ -130,6 +147,8 @@ struct ag_gw_stream {
 	struct ag_buf context;  /* the last bytes sent, for context words */
 	struct ag_buf scratch;
 	void *templ;            /* json_t *: the last chunk, for chunks we make */
+	struct ag_gw_call *calls; /* tool calls, held until the text is flushed */
+	size_t ncalls, call_bytes;
 	size_t tail;
 	bool recommended, disclosed; /* a recommendation, a disclosure seen */
 	bool blocked, done;     /* done: [DONE] written; ignore the rest */

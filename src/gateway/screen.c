@@ -145,6 +145,122 @@ void ag_gw_policy_release(struct ag_gw_policy *p)
 	sodium_memzero(p->hmac_key, sizeof(p->hmac_key));
 }
 
+/* ---- tool-call arguments ---- */
+
+/* One text of a JSON value, screened and replaced in place (str is a JSON
+ * string); sets *changed when it was rewritten. */
+typedef int (*string_fn)(void *ctx, json_t *str, bool *changed, const char *where,
+			 struct ag_err *err);
+
+/* Screen a member or element: a string in place; an integer as its digits
+ * (a card number may be written as one), becoming a string only when
+ * something in it was redacted (*repl, owned by the caller). */
+static int screen_value(json_t *v, string_fn fn, void *ctx, bool *changed, const char *where,
+			json_t **repl, struct ag_err *err);
+
+static int screen_members(json_t *v, string_fn fn, void *ctx, bool *changed, const char *where,
+			  struct ag_err *err)
+{
+	const char *k;
+	json_t *m, *repl = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, m) {
+			if ((rc = screen_value(m, fn, ctx, changed, where, &repl, err)))
+				break;
+			if (repl && json_object_set_new(v, k, repl))
+				return ag_err_set(err, AG_ENOMEM, "out of memory");
+			repl = NULL;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m) {
+			if ((rc = screen_value(m, fn, ctx, changed, where, &repl, err)))
+				break;
+			if (repl && json_array_set_new(v, i, repl))
+				return ag_err_set(err, AG_ENOMEM, "out of memory");
+			repl = NULL;
+		}
+	}
+	return rc;
+}
+
+static int screen_value(json_t *v, string_fn fn, void *ctx, bool *changed, const char *where,
+			json_t **repl, struct ag_err *err)
+{
+	char digits[32];
+	bool redacted = false;
+	json_t *str;
+	int rc;
+
+	*repl = NULL;
+	if (json_is_string(v))
+		return fn(ctx, v, changed, where, err);
+	if (!json_is_integer(v))
+		return screen_members(v, fn, ctx, changed, where, err);
+	snprintf(digits, sizeof(digits), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (!(str = json_string(digits)))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	if ((rc = fn(ctx, str, &redacted, where, err)) || !redacted) {
+		json_decref(str);
+		return rc;
+	}
+	*changed = true;
+	*repl = str;
+	return 0;
+}
+
+/* A tool call's arguments are JSON text the model wrote.  Each string and
+ * integer in them is screened on its own (a value does not span two), and
+ * the arguments are written again only when one changed, so that what
+ * needs nothing reaches the tool byte for byte.  Arguments that are not
+ * JSON are screened as one text. */
+static int screen_arguments(json_t *args, string_fn fn, void *ctx, const char *where,
+			    struct ag_err *err)
+{
+	bool changed = false;
+	json_t *v, *repl = NULL;
+	char *s;
+	int rc;
+
+	if (!json_is_string(args))
+		return 0;
+	v = json_loadb(json_string_value(args), json_string_length(args), JSON_DECODE_ANY, NULL);
+	if (!v)
+		return fn(ctx, args, &changed, where, err);
+	rc = screen_value(v, fn, ctx, &changed, where, &repl, err);
+	if (!rc && changed) {
+		s = json_dumps(repl ? repl : v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!s || json_string_set(args, s))
+			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		free(s);
+	}
+	json_decref(repl);
+	json_decref(v);
+	return rc;
+}
+
+/* The arguments of message m's tool_calls and legacy function_call;
+ * prefix names m in errors ("messages[3]"). */
+static int screen_calls(json_t *m, string_fn fn, void *ctx, const char *prefix, struct ag_err *err)
+{
+	json_t *calls = json_object_get(m, "tool_calls"), *c;
+	char where[128];
+	size_t i;
+	int rc;
+
+	json_array_foreach(calls, i, c) {
+		snprintf(where, sizeof(where), "%s.tool_calls[%zu].function.arguments", prefix, i);
+		if ((rc = screen_arguments(json_object_get(json_object_get(c, "function"), "arguments"),
+					   fn, ctx, where, err)))
+			return rc;
+	}
+	snprintf(where, sizeof(where), "%s.function_call.arguments", prefix);
+	return screen_arguments(json_object_get(json_object_get(m, "function_call"), "arguments"), fn,
+				ctx, where, err);
+}
+
 /* ---- requests ---- */
 
 void ag_gw_request_init(struct ag_gw_request *q)
@@ -204,10 +320,11 @@ static int remember_token(const struct ag_gw_policy *p, struct ag_gw_request *q,
 }
 
 /* Screen one text of a request and replace it in place (str is a JSON
- * string).  decides: whether its block and hand-off rules count. */
+ * string; *changed set when it was, if changed is not NULL).  decides:
+ * whether its block and hand-off rules count. */
 static int screen_request_text(const struct ag_gw_policy *p, struct ag_guard_scratch *s,
 			       struct ag_gw_request *q, json_t *str, int source, bool decides,
-			       const char *where, struct ag_err *err)
+			       const char *where, bool *changed, struct ag_err *err)
 {
 	const char *text = json_string_value(str);
 	size_t len = json_string_length(str), bad;
@@ -241,8 +358,26 @@ static int screen_request_text(const struct ag_gw_policy *p, struct ag_guard_scr
 	rc = ag_guard_redact(&p->request, text, len, r.findings, r.nfindings, &red, err);
 	if (!rc && json_string_setn(str, red.buf, red.len))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (!rc && changed)
+		*changed = true;
 	ag_buf_release(&red);
 	return rc;
+}
+
+struct request_ctx {
+	const struct ag_gw_policy *p;
+	struct ag_guard_scratch *s;
+	struct ag_gw_request *q;
+	int source;
+	bool decides;
+};
+
+static int request_string(void *ctx, json_t *str, bool *changed, const char *where,
+			  struct ag_err *err)
+{
+	struct request_ctx *x = ctx;
+
+	return screen_request_text(x->p, x->s, x->q, str, x->source, x->decides, where, changed, err);
 }
 
 static int role_source(const char *role, bool *decides)
@@ -260,26 +395,28 @@ static int screen_message(const struct ag_gw_policy *p, struct ag_guard_scratch 
 			  struct ag_gw_request *q, json_t *m, size_t i, struct ag_err *err)
 {
 	json_t *role = json_object_get(m, "role"), *content = json_object_get(m, "content");
+	struct request_ctx x = { p, s, q, 0, false };
 	char where[96];
-	bool decides;
-	int source, rc;
+	int rc;
 
 	if (!json_is_object(m) || !json_is_string(role))
 		return ag_err_set(err, AG_EPARSE,
 				  "messages[%zu]: expected an object with a string \"role\"", i);
-	source = role_source(json_string_value(role), &decides);
+	x.source = role_source(json_string_value(role), &x.decides);
+	snprintf(where, sizeof(where), "messages[%zu]", i);
+	if ((rc = screen_calls(m, request_string, &x, where, err)))
+		return rc;
 	snprintf(where, sizeof(where), "messages[%zu].content", i);
 	if (!content || json_is_null(content))
 		return 0;
 	if (json_is_string(content))
-		return screen_request_text(p, s, q, content, source, decides, where, err);
+		return request_string(&x, content, NULL, where, err);
 	if (!json_is_array(content))
 		return ag_err_set(err, AG_EPARSE, "%s: expected a string or an array of parts", where);
 	for (size_t k = 0; k < json_array_size(content); k++) {
 		json_t *part = json_array_get(content, k), *text = json_object_get(part, "text");
 		snprintf(where, sizeof(where), "messages[%zu].content[%zu].text", i, k);
-		if (json_is_string(text) &&
-		    (rc = screen_request_text(p, s, q, text, source, decides, where, err)))
+		if (json_is_string(text) && (rc = request_string(&x, text, NULL, where, err)))
 			return rc;
 	}
 	return 0;
@@ -554,29 +691,67 @@ static json_t *aigov_field(const struct ag_gw_request *q, const struct ag_gw_dec
 			 "disclosure_added", d->disclosure_added);
 }
 
-int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s,
-			const struct ag_gw_request *q, const char *body, size_t len,
-			struct ag_buf *out, struct ag_gw_decision *d, struct ag_err *err)
+struct answer_ctx {
+	const struct ag_gw_policy *p;
+	struct ag_guard_scratch *s;
+	const struct ag_gw_request *q;
+	struct ag_gw_decision *d;
+};
+
+/* One whole text of an answer outside its content (a tool call's string
+ * argument): what the model wrote is tagged, the request's tokens are
+ * restored.  Its rules do not count: they are for what a customer reads. */
+static int answer_string(void *ctx, json_t *str, bool *changed, const char *where,
+			 struct ag_err *err)
 {
-	json_t *o = json_loadb(body, len, 0, NULL), *choices = json_object_get(o, "choices");
+	struct answer_ctx *x = ctx;
+	const char *v = json_string_value(str);
+	size_t n = json_string_length(str);
+	struct ag_guard_finding *f = NULL;
+	struct ag_guard_result r;
+	struct ag_buf red, text;
+	struct ag_arena a;
+	int rc;
+
+	(void)where;
+	ag_arena_init(&a, 0);
+	ag_buf_init(&red);
+	ag_buf_init(&text);
+	rc = ag_guard_scan(x->p->guard, x->s, v, n, AG_GUARD_SRC_MODEL, &a, &r, err);
+	if (!rc && !(f = ag_arena_alloc(&a, (r.nfindings + 1) * sizeof(*f))))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = ag_guard_redact(&x->p->answer, v, n, f, findings_in(x->p, &r, v, 0, n, f, x->d),
+				     &red, err);
+	if (!rc && restore_tokens(x->q, red.buf, red.len, &text))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (!rc && (text.len != n || memcmp(text.buf, v, n))) {
+		if (json_string_setn(str, text.buf, text.len))
+			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		*changed = true;
+	}
+	ag_buf_release(&text);
+	ag_buf_release(&red);
+	ag_arena_release(&a);
+	return rc;
+}
+
+/* Choice i of a chat.completion: its content screened as a whole stream,
+ * then its tool calls; a blocked choice keeps only the notice. */
+static int screen_choice(const struct ag_gw_policy *p, struct ag_guard_scratch *s,
+			 const struct ag_gw_request *q, json_t *c, size_t i, struct ag_gw_decision *d,
+			 struct ag_err *err)
+{
+	json_t *m = json_object_get(c, "message"), *content = json_object_get(m, "content");
+	struct answer_ctx x = { p, s, q, d };
+	const char *v = json_string_value(content);
+	size_t vn = json_string_length(content);
+	struct ag_gw_stream st;
+	struct ag_buf text;
+	char where[64];
 	int rc = 0;
 
-	ag_gw_decision_init(d);
-	if (!json_is_object(o) || !json_is_array(choices)) {
-		json_decref(o);
-		ag_buf_reset(out);
-		return ag_buf_add(out, body, len) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
-	}
-	for (size_t i = 0; !rc && i < json_array_size(choices); i++) {
-		json_t *c = json_array_get(choices, i), *m = json_object_get(c, "message");
-		json_t *content = json_object_get(m, "content");
-		struct ag_gw_stream st;
-		struct ag_buf text;
-		const char *v = json_string_value(content);
-		size_t vn = json_string_length(content);
-
-		if (!json_is_string(content) || !ag_utf8_valid(v, vn, NULL))
-			continue;
+	if (json_is_string(content) && ag_utf8_valid(v, vn, NULL)) {
 		ag_gw_stream_init(&st, p, s, q);
 		ag_buf_init(&text);
 		st.decision = *d;
@@ -590,6 +765,8 @@ int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s
 			ag_buf_reset(&text);
 			rc = ag_buf_addstr(&text, notice(v, vn));
 			json_object_set_new(c, "finish_reason", json_string("content_filter"));
+			json_object_del(m, "tool_calls");
+			json_object_del(m, "function_call");
 		}
 		if (!rc && json_string_setn(content, text.buf, text.len))
 			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
@@ -597,6 +774,25 @@ int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s
 		ag_buf_release(&text);
 		ag_gw_stream_release(&st);
 	}
+	snprintf(where, sizeof(where), "choices[%zu].message", i);
+	return rc ? rc : screen_calls(m, answer_string, &x, where, err);
+}
+
+int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s,
+			const struct ag_gw_request *q, const char *body, size_t len,
+			struct ag_buf *out, struct ag_gw_decision *d, struct ag_err *err)
+{
+	json_t *o = json_loadb(body, len, 0, NULL), *choices = json_object_get(o, "choices");
+	int rc = 0;
+
+	ag_gw_decision_init(d);
+	if (!json_is_object(o) || !json_is_array(choices)) {
+		json_decref(o);
+		ag_buf_reset(out);
+		return ag_buf_add(out, body, len) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
+	}
+	for (size_t i = 0; !rc && i < json_array_size(choices); i++)
+		rc = screen_choice(p, s, q, json_array_get(choices, i), i, d, err);
 	if (!rc)
 		json_object_set_new(o, "aigov", aigov_field(q, d));
 	if (!rc)
@@ -606,6 +802,18 @@ int ag_gw_answer_screen(const struct ag_gw_policy *p, struct ag_guard_scratch *s
 }
 
 /* ---- streams ---- */
+
+static void drop_calls(struct ag_gw_stream *st)
+{
+	for (size_t i = 0; i < st->ncalls; i++) {
+		json_decref(st->calls[i].head);
+		ag_buf_release(&st->calls[i].args);
+	}
+	free(st->calls);
+	st->calls = NULL;
+	st->ncalls = 0;
+	st->call_bytes = 0;
+}
 
 void ag_gw_stream_init(struct ag_gw_stream *st, const struct ag_gw_policy *p,
 		       struct ag_guard_scratch *s, const struct ag_gw_request *q)
@@ -630,6 +838,7 @@ void ag_gw_stream_release(struct ag_gw_stream *st)
 	ag_buf_release(&st->scratch);
 	json_decref(st->templ);
 	st->templ = NULL;
+	drop_calls(st);
 }
 
 static int emit_json(json_t *o, struct ag_buf *out)
@@ -642,16 +851,14 @@ static int emit_json(json_t *o, struct ag_buf *out)
 }
 
 /* A chunk of our own, shaped like the upstream's last one: one choice
- * with delta.content = text (if any) and finish_reason (NULL: null). */
-static int emit_chunk(struct ag_gw_stream *st, const char *text, size_t len, const char *finish,
-		      bool with_aigov, struct ag_buf *out)
+ * with this delta (taken) and finish_reason (NULL: null). */
+static int emit_delta(struct ag_gw_stream *st, json_t *delta, const char *finish, bool with_aigov,
+		      struct ag_buf *out)
 {
 	json_t *o = st->templ ? json_deep_copy(st->templ) : json_object();
-	json_t *delta = json_object(), *choice = json_object(), *choices = json_array();
+	json_t *choice = json_object(), *choices = json_array();
 	int rc;
 
-	if (text)
-		json_object_set_new(delta, "content", json_stringn(text, len));
 	json_object_set_new(choice, "index", json_integer(0));
 	json_object_set_new(choice, "delta", delta);
 	json_object_set_new(choice, "finish_reason", finish ? json_string(finish) : json_null());
@@ -663,6 +870,126 @@ static int emit_chunk(struct ag_gw_stream *st, const char *text, size_t len, con
 		json_object_del(o, "aigov");
 	rc = emit_json(o, out);
 	json_decref(o);
+	return rc;
+}
+
+/* The same with delta.content = text (if any). */
+static int emit_chunk(struct ag_gw_stream *st, const char *text, size_t len, const char *finish,
+		      bool with_aigov, struct ag_buf *out)
+{
+	json_t *delta = json_object();
+
+	if (text)
+		json_object_set_new(delta, "content", json_stringn(text, len));
+	return emit_delta(st, delta, finish, with_aigov, out);
+}
+
+/* Add one fragment of a tool call (c: an element of delta.tool_calls, or
+ * delta.function_call when index is -1) to what st holds. */
+static int take_call(struct ag_gw_stream *st, long long index, json_t *c, struct ag_err *err)
+{
+	json_t *fn = index < 0 ? c : json_object_get(c, "function");
+	json_t *args = json_object_get(fn, "arguments"), *head, *hfn;
+	struct ag_gw_call *k = NULL, *grown;
+	size_t n = json_string_length(args);
+
+	for (size_t i = 0; i < st->ncalls && !k; i++)
+		if (st->calls[i].index == index)
+			k = &st->calls[i];
+	if (!k) {
+		if (!(grown = realloc(st->calls, (st->ncalls + 1) * sizeof(*grown))))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		st->calls = grown;
+		k = &st->calls[st->ncalls];
+		k->index = index;
+		ag_buf_init(&k->args);
+		if (!(k->head = json_object()))
+			return ag_err_set(err, AG_ENOMEM, "out of memory");
+		st->ncalls++;
+	}
+	/* later fragments repeat or add fields (id, type, name): merge them */
+	head = k->head;
+	json_object_update_missing_new(head, json_deep_copy(c));
+	hfn = index < 0 ? head : json_object_get(head, "function");
+	if (json_is_object(hfn) && json_is_object(fn) && hfn != head)
+		json_object_update_missing_new(hfn, json_deep_copy(fn));
+	json_object_del(hfn, "arguments");
+	if (!json_is_string(args))
+		return 0;
+	if (st->call_bytes + n > AG_GW_MAX_CALL_BYTES) {
+		st->blocked = true;
+		decision_raise(&st->decision, AG_GUARD_BLOCK);
+		return 0;
+	}
+	st->call_bytes += n;
+	return ag_buf_add(&k->args, json_string_value(args), n)
+		       ? ag_err_set(err, AG_ENOMEM, "out of memory")
+		       : 0;
+}
+
+/* Move a delta's tool-call fragments into st; whether it had any. */
+static int take_calls(struct ag_gw_stream *st, json_t *delta, bool *took, struct ag_err *err)
+{
+	json_t *calls = json_object_get(delta, "tool_calls"), *fc = json_object_get(delta, "function_call");
+	json_t *c;
+	size_t i;
+	int rc = 0;
+
+	*took = calls || fc;
+	json_array_foreach(calls, i, c) {
+		json_t *index = json_object_get(c, "index");
+		if ((rc = take_call(st, json_is_integer(index) ? json_integer_value(index) : (long long)i,
+				    c, err)))
+			return rc;
+	}
+	if (json_is_object(fc))
+		rc = take_call(st, -1, fc, err);
+	json_object_del(delta, "tool_calls");
+	json_object_del(delta, "function_call");
+	return rc;
+}
+
+/* The held tool calls, screened, in one chunk (none when blocked). */
+static int flush_calls(struct ag_gw_stream *st, struct ag_buf *out, struct ag_err *err)
+{
+	struct answer_ctx x = { st->p, st->s, st->q, &st->decision };
+	json_t *delta, *calls;
+	int rc = 0;
+
+	if (!st->ncalls || st->blocked) {
+		drop_calls(st);
+		return 0;
+	}
+	delta = json_object();
+	calls = json_array();
+	for (size_t i = 0; !rc && i < st->ncalls; i++) {
+		struct ag_gw_call *k = &st->calls[i];
+		json_t *head = k->head, *fn;
+		json_t *args = json_stringn(k->args.buf, k->args.len);
+		char where[64];
+
+		if (k->index >= 0 && !json_is_object(json_object_get(head, "function")))
+			json_object_set_new(head, "function", json_object());
+		fn = k->index < 0 ? head : json_object_get(head, "function");
+		snprintf(where, sizeof(where), "tool call %lld", k->index);
+		if (!args)
+			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		else if (!(rc = screen_arguments(args, answer_string, &x, where, err)))
+			json_object_set(fn, "arguments", args);
+		json_decref(args);
+		if (!rc && k->index < 0)
+			json_object_set(delta, "function_call", head);
+		else if (!rc)
+			json_array_append(calls, head);
+	}
+	if (json_array_size(calls))
+		json_object_set(delta, "tool_calls", calls);
+	json_decref(calls);
+	drop_calls(st);
+	if (!rc && emit_delta(st, delta, NULL, false, out))
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	if (rc)
+		json_decref(delta);
 	return rc;
 }
 
@@ -680,7 +1007,7 @@ static int flush_held(struct ag_gw_stream *st, struct ag_buf *out, struct ag_err
 	if (!rc && text.len && !st->blocked && emit_chunk(st, text.buf, text.len, NULL, false, out))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	ag_buf_release(&text);
-	return rc;
+	return rc ? rc : flush_calls(st, out, err);
 }
 
 static int end_blocked(struct ag_gw_stream *st, struct ag_buf *out)
@@ -704,10 +1031,15 @@ static int on_chunk(struct ag_gw_stream *st, json_t *o, struct ag_buf *out, stru
 	json_t *delta = json_object_get(choice, "delta"), *content = json_object_get(delta, "content");
 	json_t *finish = json_object_get(choice, "finish_reason");
 	struct ag_buf text;
+	bool took, other;
 	int rc = 0;
 
 	while (json_array_size(choices) > 1)
 		json_array_remove(choices, 1);
+	if ((rc = take_calls(st, delta, &took, err)))
+		return rc;
+	if (st->blocked)
+		return end_blocked(st, out) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
 	json_decref(st->templ);
 	st->templ = json_deep_copy(o);
 	json_object_del(st->templ, "usage");
@@ -728,7 +1060,9 @@ static int on_chunk(struct ag_gw_stream *st, json_t *o, struct ag_buf *out, stru
 	rc = json_is_string(content) ? screen_window(st, false, &text, err) : 0;
 	if (!rc && st->blocked)
 		rc = end_blocked(st, out) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
-	else if (!rc && (text.len || json_object_size(delta) > 1 || !json_is_string(content))) {
+	/* a chunk that only carried tool-call fragments has nothing left */
+	other = json_object_size(delta) > (json_is_string(content) ? 1u : 0u);
+	if (!rc && !st->blocked && (text.len || other || (!took && !json_is_string(content)))) {
 		if (json_is_string(content))
 			json_object_set_new(delta, "content", json_stringn(text.buf, text.len));
 		if (emit_json(o, out))

@@ -173,10 +173,13 @@ elif command -v node > /dev/null 2>&1 && [ -f "$NODE_DIR/node_modules/openai/pac
 	i=0; while [ ! -s "$T/gw.port" ] && [ $i -lt $START_WAIT ]; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.2
 	if node "$NODE_DIR/openai_client.mjs" "http://127.0.0.1:$(cat "$T/gw.port")/v1" > "$T/node.out" 2>&1; then
-		ok "openai npm client: non-streaming and streaming"
+		ok "openai npm client: non-streaming, streaming, tool calls"
 	else
 		bad "openai npm client"; cat "$T/node.out"
 	fi
+	# the call went back with the customer's value in it: redacted again
+	hasnt "upstream never saw the ID (tool-call arguments included)" "$T/rec2.jsonl" "A123456789"
+	has "upstream saw the call's arguments with a token" "$T/rec2.jsonl" '"arguments": "{\"id\":\"<TW_NATIONAL_ID#'
 else
 	echo "SKIP: openai npm client (npm ci in tests/node)"
 fi

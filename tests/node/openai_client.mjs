@@ -26,4 +26,28 @@ try {
 } catch (e) {
   if (e.status !== 400 || e.code !== "content_blocked") fail("blocked: " + e);
 }
-console.log(`ok: non-streaming, streaming (${events} events: ${text}), blocked`);
+// A tool call: the tool gets the customer's value back (the model saw a
+// token), an ID the model wrote itself is tagged, in both forms of answer.
+const tools = [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }];
+const ask = { role: "user", content: "tool-call for 我的身分證是 A123456789" };
+const checkArgs = (where, a) => {
+  let v;
+  try { v = JSON.parse(a); } catch (e) { fail(`${where}: arguments not JSON: ${a}`); }
+  if (v.id !== "A123456789" || v.other !== "<TW_NATIONAL_ID>") fail(`${where}: arguments ${a}`);
+};
+const t = await client.chat.completions.create({ model: "m", tools, messages: [ask] });
+const call = t.choices[0].message.tool_calls?.[0];
+if (!call || call.function.name !== "lookup") fail("no tool call: " + JSON.stringify(t));
+checkArgs("tool call", call.function.arguments);
+const ts = await client.chat.completions.create({ model: "m", tools, stream: true, messages: [ask] });
+let targs = "", fragments = 0;
+for await (const chunk of ts)
+  for (const tc of chunk.choices[0]?.delta?.tool_calls ?? []) { fragments++; targs += tc.function?.arguments ?? ""; }
+checkArgs("streamed tool call", targs);
+// the conversation goes back with the call (restored values) and its result
+await client.chat.completions.create({
+  model: "m", tools,
+  messages: [ask, t.choices[0].message, { role: "tool", tool_call_id: call.id, content: "found" }],
+});
+console.log(`ok: non-streaming, streaming (${events} events: ${text}), blocked, ` +
+            `tool calls (streamed in ${fragments} fragment(s))`);

@@ -8,9 +8,12 @@ lines in RECORD; answers by the last user message:
                    the gateway holds back
   "echo"        -> the last user message back (tokens included)
   "recommend"   -> a fund recommendation without a risk disclosure
+  "tool-call"   -> a call of tool "lookup" with arguments {"id": the first
+                   token of the message, "other": an ID the model wrote};
+                   streamed as 4-byte argument fragments
   anything else -> "hello"
 Usage: fake_openai_upstream.py PORTFILE RECORD"""
-import json, sys, time
+import json, re, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORTFILE, RECORD = sys.argv[1], sys.argv[2]
@@ -28,6 +31,11 @@ def answer_for(text):
     if "recommend" in text:
         return ["我建議您申購這檔高股息基金，預期報酬率 8%。"]
     return ["hel", "lo"]
+
+
+def tool_call_arguments(text):
+    tok = re.search(r"<[A-Z_]+#[^>]+>", text)
+    return json.dumps({"id": tok.group(0) if tok else "none", "other": "B123456780"})
 
 
 class H(BaseHTTPRequestHandler):
@@ -59,8 +67,12 @@ class H(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(n))
         self.record(body)
         user = [m for m in body["messages"] if m["role"] == "user"][-1]["content"]
-        parts = answer_for(user if isinstance(user, str) else json.dumps(user, ensure_ascii=False))
+        user = user if isinstance(user, str) else json.dumps(user, ensure_ascii=False)
+        parts = answer_for(user)
         base = {"id": "chatcmpl-1", "created": int(time.time()), "model": body.get("model", "m")}
+        if "tool-call" in user:
+            self.tool_call(body, base, tool_call_arguments(user))
+            return
         if not body.get("stream"):
             self.send(200, dict(base, object="chat.completion", choices=[{
                 "index": 0, "message": {"role": "assistant", "content": "".join(parts)},
@@ -80,6 +92,33 @@ class H(BaseHTTPRequestHandler):
             time.sleep(0.02)
         ev = dict(base, object="chat.completion.chunk",
                   choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}])
+        self.wfile.write(b"data: " + json.dumps(ev).encode() + b"\n\ndata: [DONE]\n\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+
+    def tool_call(self, body, base, args):
+        call = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": args}}
+        if not body.get("stream"):
+            self.send(200, dict(base, object="chat.completion", choices=[{
+                "index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                "finish_reason": "tool_calls"}]))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        first = dict(call, index=0, function={"name": "lookup", "arguments": ""})
+        deltas = [{"role": "assistant", "content": None, "tool_calls": [first]}] + [
+            {"tool_calls": [{"index": 0, "function": {"arguments": args[i:i + 4]}}]}
+            for i in range(0, len(args), 4)]
+        for d in deltas:
+            ev = dict(base, object="chat.completion.chunk",
+                      choices=[{"index": 0, "delta": d, "finish_reason": None}])
+            self.wfile.write(b"data: " + json.dumps(ev).encode() + b"\n\n")
+            self.wfile.flush()
+        ev = dict(base, object="chat.completion.chunk",
+                  choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}])
         self.wfile.write(b"data: " + json.dumps(ev).encode() + b"\n\ndata: [DONE]\n\n")
         self.wfile.flush()
         self.close_connection = True

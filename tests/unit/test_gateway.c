@@ -15,7 +15,9 @@
 #include "aigov/gateway.h"
 #include "guard_cache.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ID "A123456789"
@@ -328,6 +330,221 @@ static void test_stream_released_before_the_end(void **state)
 	ag_buf_release(&out);
 }
 
+/* The arguments inside a body: tool_calls[0] of messages[mi] (request,
+ * mi >= 0) or of choices[0].message (answer, mi < 0); NULL if absent. */
+static char *call_arguments(const char *body, size_t len, int mi, const char *key)
+{
+	json_t *o = json_loadb(body, len, 0, NULL), *m, *a;
+	char *s;
+
+	m = mi >= 0 ? json_array_get(json_object_get(o, "messages"), (size_t)mi)
+		    : json_object_get(json_array_get(json_object_get(o, "choices"), 0), "message");
+	a = !strcmp(key, "function_call")
+		    ? json_object_get(json_object_get(m, "function_call"), "arguments")
+		    : json_object_get(json_object_get(json_array_get(json_object_get(m, "tool_calls"), 0),
+						      "function"), "arguments");
+	s = json_is_string(a) ? strdup(json_string_value(a)) : NULL;
+	json_decref(o);
+	return s;
+}
+
+/* Whether s is JSON whose member name is the string want. */
+static bool json_member_is(const char *s, const char *name, const char *want)
+{
+	json_t *o = json_loads(s, 0, NULL);
+	bool ok = json_is_string(json_object_get(o, name)) &&
+		  !strcmp(json_string_value(json_object_get(o, name)), want);
+
+	json_decref(o);
+	return ok;
+}
+
+/* A client sends the conversation back with the tool calls the model made
+ * (the client had restored their values): the values are redacted before
+ * the upstream sees them, the arguments stay JSON, and arguments that need
+ * nothing are forwarded byte for byte. */
+static void test_request_tool_call_arguments_redacted(void **state)
+{
+	struct ag_gw_request q;
+	struct ag_err err;
+	char *a;
+
+	assert_int_equal(screen(*state, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+				"{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+				"\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":"
+				"\"{\\\"id\\\":\\\"" ID "\\\",\\\"card\\\":4111111111111111,\\\"n\\\":2.50}\"}},"
+				"{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+				"\"{ \\\"x\\\" : 1.10 }\"}}]},"
+				"{\"role\":\"assistant\",\"content\":null,\"function_call\":{\"name\":\"g\","
+				"\"arguments\":\"not json " ID "\"}}]}", &q, &err), 0);
+	assert_int_equal(q.decision.action, AG_GUARD_REDACT);
+	assert_false(contains(&q.body, ID));
+	assert_false(contains(&q.body, "4111111111111111"));
+	assert_int_equal(q.decision.types[AG_GUARD_TW_NATIONAL_ID], 2);
+	assert_int_equal(q.decision.types[AG_GUARD_CREDIT_CARD], 1);
+	a = call_arguments(q.body.buf, q.body.len, 1, "tool_calls");
+	assert_non_null(a);
+	assert_true(json_member_is(a, "id", q.tokens[0].token));
+	assert_non_null(strstr(a, "\"n\":2.5"));
+	free(a);
+	assert_true(contains(&q.body, "{ \\\"x\\\" : 1.10 }"));
+	a = call_arguments(q.body.buf, q.body.len, 2, "function_call");
+	assert_non_null(a);
+	assert_non_null(strstr(a, "not json <TW_NATIONAL_ID#"));
+	free(a);
+	ag_gw_request_release(&q);
+}
+
+/* The model calls a tool with the request's token and with an ID it wrote
+ * itself: the tool gets the customer's value back, the other is tagged. */
+static void test_answer_tool_call_restored_and_tagged(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_gw_request q;
+	struct ag_gw_decision d;
+	struct ag_buf out;
+	struct ag_err err;
+	char answer[1024], *a;
+
+	assert_int_equal(screen(f, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
+				"\"我的身分證是 " ID "\"}]}", &q, &err), 0);
+	assert_int_equal(q.ntokens, 1);
+	snprintf(answer, sizeof(answer),
+		 "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+		 "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":"
+		 "\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":\"{\\\"id\\\":\\\"%s\\\","
+		 "\\\"other\\\":\\\"B123456780\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]}",
+		 q.tokens[0].token);
+	ag_buf_init(&out);
+	assert_int_equal(ag_gw_answer_screen(&f->p, f->s, &q, answer, strlen(answer), &out, &d, &err), 0);
+	a = call_arguments(out.buf, out.len, -1, "tool_calls");
+	assert_non_null(a);
+	assert_true(json_member_is(a, "id", ID));
+	assert_true(json_member_is(a, "other", "<TW_NATIONAL_ID>"));
+	free(a);
+	assert_int_equal(d.action, AG_GUARD_REDACT);
+	assert_int_equal(d.types[AG_GUARD_TW_NATIONAL_ID], 1);
+	ag_buf_release(&out);
+	ag_gw_request_release(&q);
+}
+
+/* An SSE event of a chunk whose delta is the JSON text delta. */
+static void add_delta(struct ag_buf *b, const char *delta, const char *finish)
+{
+	ag_buf_addf(b, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+		       "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n",
+		    delta, finish ? finish : "null");
+}
+
+static size_t count(const struct ag_buf *b, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = b->buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* Tool-call fragments are held and sent once, whole and screened: a token
+ * cut across two fragments is restored, an ID cut across two is tagged,
+ * whatever the upstream's byte boundaries. */
+static void test_stream_tool_call_screened_whole(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_buf sse, out, first;
+	struct ag_gw_request q;
+	struct ag_gw_stream st;
+	struct ag_err err;
+	char part[256];
+	const char *tok;
+	size_t half;
+
+	assert_int_equal(screen(f, "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+				"\"content\":\"ID " ID "\"}]}", &q, &err), 0);
+	tok = q.tokens[0].token;
+	half = strlen(tok) / 2;
+	ag_buf_init(&sse);
+	add_delta(&sse, "{\"role\":\"assistant\",\"content\":\"Checking.\"}", NULL);
+	add_delta(&sse, "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
+			"\"function\":{\"name\":\"lookup\",\"arguments\":\"\"}}]}", NULL);
+	snprintf(part, sizeof(part), "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+		 "\"{\\\"id\\\":\\\"%.*s\"}}]}", (int)half, tok);
+	add_delta(&sse, part, NULL);
+	snprintf(part, sizeof(part), "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+		 "\"%s\\\",\\\"other\\\":\\\"B1234\"}}]}", tok + half);
+	add_delta(&sse, part, NULL);
+	add_delta(&sse, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"56780\\\"}\"}}]}",
+		  NULL);
+	add_delta(&sse, "{}", "\"tool_calls\"");
+	ag_buf_addstr(&sse, "data: [DONE]\n\n");
+	ag_buf_init(&first);
+	for (size_t step = 0; step < 40; step += 7) {
+		ag_buf_init(&out);
+		ag_gw_stream_init(&st, &f->p, f->s, &q);
+		for (size_t at = 0; at < sse.len;) {
+			size_t n = step && sse.len - at > step ? step : sse.len - at;
+			assert_int_equal(ag_gw_stream_feed(&st, sse.buf + at, n, &out, &err), 0);
+			at += n;
+		}
+		assert_int_equal(ag_gw_stream_finish(&st, &out, &err), 0);
+		assert_int_equal(count(&out, "\"tool_calls\":["), 1);
+		assert_true(contains(&out, "\"name\":\"lookup\""));
+		assert_true(contains(&out, "\"id\":\"call_1\""));
+		assert_true(contains(&out, "{\\\"id\\\":\\\"" ID "\\\",\\\"other\\\":\\\"<TW_NATIONAL_ID>\\\"}"));
+		assert_false(contains(&out, "B1234"));
+		assert_true(contains(&out, "Checking."));
+		assert_true(contains(&out, "\"finish_reason\":\"tool_calls\""));
+		assert_int_equal(st.decision.action, AG_GUARD_REDACT);
+		if (!step)
+			ag_buf_add(&first, out.buf, out.len);
+		else
+			assert_memory_equal(out.buf, first.buf, first.len);
+		ag_gw_stream_release(&st);
+		ag_buf_release(&out);
+	}
+	ag_buf_release(&first);
+	ag_buf_release(&sse);
+	ag_gw_request_release(&q);
+}
+
+/* The legacy function_call streams the same way; arguments past
+ * AG_GW_MAX_CALL_BYTES withhold the answer rather than grow without end. */
+static void test_stream_function_call_and_limit(void **state)
+{
+	struct ag_gw_decision d;
+	struct ag_buf sse, out, big;
+	size_t early;
+
+	ag_buf_init(&sse);
+	add_delta(&sse, "{\"role\":\"assistant\",\"content\":null,\"function_call\":{\"name\":\"g\","
+			"\"arguments\":\"{\\\"card\\\":\\\"4111 1111\"}}", NULL);
+	add_delta(&sse, "{\"function_call\":{\"arguments\":\" 1111 1111\\\"}\"}}", "\"function_call\"");
+	ag_buf_init(&out);
+	run_stream(*state, &sse, 0, &out, &early, &d);
+	assert_int_equal(count(&out, "\"function_call\":{"), 1);
+	assert_true(contains(&out, "\"name\":\"g\""));
+	assert_true(contains(&out, "<CREDIT_CARD>"));
+	assert_false(contains(&out, "1111 1111"));
+	assert_int_equal(d.action, AG_GUARD_REDACT);
+	ag_buf_release(&out);
+
+	ag_buf_reset(&sse);
+	ag_buf_init(&big);
+	for (size_t i = 0; i < 4096; i++)
+		ag_buf_addch(&big, 'x');
+	for (size_t i = 0; i <= AG_GW_MAX_CALL_BYTES / 4096; i++)
+		ag_buf_addf(&sse, "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+				  "\"function\":{\"arguments\":\"%s\"}}]},\"finish_reason\":null}]}\n\n", big.buf);
+	ag_buf_init(&out);
+	run_stream(*state, &sse, 0, &out, &early, &d);
+	assert_int_equal(d.action, AG_GUARD_BLOCK);
+	assert_true(contains(&out, "content_filter"));
+	assert_false(contains(&out, "xxxx"));
+	ag_buf_release(&out);
+	ag_buf_release(&big);
+	ag_buf_release(&sse);
+}
+
 static void test_decision_json_has_digests_not_values(void **state)
 {
 	struct ag_gw_request q;
@@ -359,6 +576,10 @@ int main(void)
 		cmocka_unit_test(test_stream_split_value_caught),
 		cmocka_unit_test(test_stream_released_before_the_end),
 		cmocka_unit_test(test_stream_extra_choice_dropped),
+		cmocka_unit_test(test_request_tool_call_arguments_redacted),
+		cmocka_unit_test(test_answer_tool_call_restored_and_tagged),
+		cmocka_unit_test(test_stream_tool_call_screened_whole),
+		cmocka_unit_test(test_stream_function_call_and_limit),
 		cmocka_unit_test(test_decision_json_has_digests_not_values),
 	};
 
