@@ -44,7 +44,7 @@ enum guard_anchor {
 };
 
 struct guard_anchor_def {
-	const char *pattern;
+	const char *pattern; /* NULL: found by guard_digit_anchors, not Vectorscan */
 	unsigned flags; /* HS_FLAG_* besides UTF8 */
 };
 extern const struct guard_anchor_def guard_anchors[A_COUNT];
@@ -69,6 +69,24 @@ struct guard_detect {
 bool guard_prepare(const char *s, size_t len, size_t *bad, size_t *change);
 
 void guard_fvec_push(struct guard_fvec *f, int type, size_t start, size_t end, double score);
+
+/* A candidate: anchor or rule id (rules from A_COUNT on) and end offset. */
+struct guard_cand {
+	unsigned id;
+	size_t to;
+};
+
+struct guard_cvec {
+	struct guard_cand *v;
+	size_t n, cap;
+	bool oom;
+};
+
+void guard_cvec_push(struct guard_cvec *c, unsigned id, size_t to);
+
+/* The candidates of A_TWID and A_NUM in t, by end offset, into c (reset
+ * first): the ends Vectorscan would report for their patterns. */
+void guard_digit_anchors(const char *t, size_t len, struct guard_cvec *c);
 
 /* Run the validator of anchor `id` for a match ending at `to`. */
 void guard_detect(struct guard_detect *d, int id, size_t to);

@@ -102,16 +102,10 @@ const char *ag_guard_scanner(const struct ag_guard *g)
 	return g->scanner;
 }
 
-struct cand {
-	unsigned id;
-	size_t to;
-};
-
 struct ag_guard_scratch {
 	hs_scratch_t *hs;
-	struct cand *c;
-	size_t n, cap;
-	bool oom;
+	struct guard_cvec hits;   /* of the last Vectorscan scan */
+	struct guard_cvec digits; /* of guard_digit_anchors */
 	struct guard_fvec f;
 	unsigned char *fired; /* per rule: 1 fired, 2 fired in a decoded payload */
 	size_t nrules;
@@ -137,6 +131,8 @@ static unsigned exprs_of(const struct ag_guard_rules *r, int source, const char 
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < A_COUNT; i++) {
+		if (!guard_anchors[i].pattern)
+			continue;
 		exprs[n] = guard_anchors[i].pattern;
 		flags[n] = HS_FLAG_UTF8 | guard_anchors[i].flags;
 		ids[n++] = i;
@@ -164,12 +160,14 @@ static int compile_one(hs_database_t **db, const struct ag_guard_rules *r, bool 
 
 	if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, generic ? &generic_platform : NULL,
 			     db, &cerr) != HS_SUCCESS) {
+		/* the expression's index: ids say which anchor or rule it is */
 		int at = cerr ? cerr->expression : -1;
-		if (at >= A_COUNT)
+		if (at >= 0 && (unsigned)at < n && ids[at] >= A_COUNT)
 			rc = ag_err_set(err, AG_EPARSE, "guard rule '%s': pattern: %s",
 					r->rules[ids[at] - A_COUNT].id, cerr->message);
 		else
-			rc = ag_err_set(err, AG_EINVAL, "guard: built-in pattern %d: %s", at,
+			rc = ag_err_set(err, AG_EINVAL, "guard: built-in pattern %d: %s",
+					at >= 0 && (unsigned)at < n ? (int)ids[at] : at,
 					cerr ? cerr->message : "compile failed");
 		hs_free_compile_error(cerr);
 		*db = NULL;
@@ -309,7 +307,8 @@ void ag_guard_scratch_free(struct ag_guard_scratch *s)
 	if (!s)
 		return;
 	hs_free_scratch(s->hs);
-	free(s->c);
+	free(s->hits.v);
+	free(s->digits.v);
 	free(s->f.v);
 	free(s->fired);
 	free(s);
@@ -318,22 +317,12 @@ void ag_guard_scratch_free(struct ag_guard_scratch *s)
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
 		    void *ctx)
 {
-	struct ag_guard_scratch *s = ctx;
+	struct guard_cvec *c = ctx;
 
 	(void)from;
 	(void)flags;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct cand *c = realloc(s->c, cap * sizeof(*c));
-		if (!c) {
-			s->oom = true;
-			return 1;
-		}
-		s->c = c;
-		s->cap = cap;
-	}
-	s->c[s->n++] = (struct cand){ id, (size_t)to };
-	return 0;
+	guard_cvec_push(c, id, (size_t)to);
+	return c->oom;
 }
 
 static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, int source, const char *t,
@@ -341,12 +330,12 @@ static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, int so
 {
 	hs_error_t e;
 
-	s->n = 0;
-	s->oom = false;
+	s->hits.n = 0;
+	s->hits.oom = false;
 	if (!len)
 		return 0;
-	e = g->scan(g->db[source], t, (unsigned)len, 0, s->hs, on_match, s);
-	if (s->oom)
+	e = g->scan(g->db[source], t, (unsigned)len, 0, s->hs, on_match, &s->hits);
+	if (s->hits.oom)
 		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
 	if (e != HS_SUCCESS)
 		return ag_err_set(err, AG_EINVAL, "guard: Vectorscan scan failed (%d)", (int)e);
@@ -361,7 +350,7 @@ struct payloads {
 };
 
 /* Candidates of the encoded-payload anchors: decode and queue them. */
-static void queue_payload(struct payloads *p, const char *t, size_t len, const struct cand *c,
+static void queue_payload(struct payloads *p, const char *t, size_t len, const struct guard_cand *c,
 			  int depth, size_t *run_end)
 {
 	char *out;
@@ -388,8 +377,8 @@ static int screen_payloads(const struct ag_guard *g, struct ag_guard_scratch *s,
 	for (size_t i = 0; i < p->n && !rc; i++) {
 		size_t run_end = 0;
 		rc = run_scan(g, s, source, p->text[i], p->len[i], err);
-		for (size_t k = 0; !rc && k < s->n; k++) {
-			const struct cand *c = &s->c[k];
+		for (size_t k = 0; !rc && k < s->hits.n; k++) {
+			const struct guard_cand *c = &s->hits.v[k];
 			if (c->id >= A_COUNT)
 				s->fired[c->id - A_COUNT] |= 2;
 			else if (c->id >= A_B64)
@@ -563,8 +552,15 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 	d.out = &s->f;
 	s->f.n = 0;
 	s->f.oom = false;
-	for (size_t k = 0; k < s->n; k++) {
-		const struct cand *c = &s->c[k];
+	guard_digit_anchors(nm.text, nm.len, &s->digits);
+	if (s->digits.oom)
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
+	/* both lists are by end offset: validators see candidates in order */
+	for (size_t k = 0, j = 0; k < s->hits.n || j < s->digits.n;) {
+		const struct guard_cand *c = j < s->digits.n && (k == s->hits.n ||
+								 s->digits.v[j].to <= s->hits.v[k].to)
+						     ? &s->digits.v[j++]
+						     : &s->hits.v[k++];
 		if (c->id >= A_COUNT)
 			s->fired[c->id - A_COUNT] |= 1;
 		else if (c->id >= A_B64)

@@ -17,6 +17,9 @@
 #include "guard_cache.h"
 
 #include "../../src/guard/dbcache.h"
+#include "../../src/guard/detect_internal.h"
+
+#include <hs/hs.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -447,6 +450,93 @@ static void only_entry(const char *dir, char *path, size_t cap)
 
 /* A guard from the cache scans like one compiled; the second build is a
  * hit; a damaged entry is compiled and stored again. */
+/* ---- guard_digit_anchors against Vectorscan itself ---- */
+
+static int collect_hs(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		      void *ctx)
+{
+	(void)from;
+	(void)flags;
+	guard_cvec_push(ctx, id, (size_t)to);
+	return 0;
+}
+
+static int by_to_id(const void *a, const void *b)
+{
+	const struct guard_cand *x = a, *y = b;
+
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The two patterns guard_digit_anchors stands for, compiled as the guard
+ * compiled them before, report exactly the same ends on random text made
+ * of what they care about: digits, the letters of ID prefixes, single and
+ * double separators, other letters, CJK, newlines; and the hand-written
+ * list is in order (the validators rely on it). */
+static void test_digit_anchors_match_vectorscan(void **state)
+{
+	static const char *const pieces[] = { "0", "1", "2", "5", "8", "9", "A", "B", "D", "Z", "x",
+					      "-", " ", "--", "中", "\n", "12345678", "A12345678" };
+	const char *exprs[] = { "[A-Z][1289A-D][0-9]{8}", "(?:^|[^0-9])[0-9](?:[- ]?[0-9]){7}" };
+	unsigned flags[] = { HS_FLAG_UTF8, HS_FLAG_UTF8 }, ids[] = { A_TWID, A_NUM };
+	hs_database_t *db = NULL;
+	hs_compile_error_t *cerr = NULL;
+	hs_scratch_t *hs = NULL;
+	struct guard_cvec want = { 0 }, got = { 0 };
+	unsigned long long x = 88172645463325252ULL;
+	char text[512];
+	size_t total = 0;
+
+	(void)state;
+	assert_int_equal(hs_compile_multi(exprs, flags, ids, 2, HS_MODE_BLOCK, NULL, &db, &cerr),
+			 HS_SUCCESS);
+	assert_int_equal(hs_alloc_scratch(db, &hs), HS_SUCCESS);
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0, n;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = (size_t)(x % 60);
+		for (size_t i = 0; i < n; i++) {
+			const char *p;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+			if (len + strlen(p) >= sizeof(text))
+				break;
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		want.n = 0;
+		if (len)
+			assert_int_equal(hs_scan(db, text, (unsigned)len, 0, hs, collect_hs, &want),
+					 HS_SUCCESS);
+		guard_digit_anchors(text, len, &got);
+		assert_false(want.oom || got.oom);
+		for (size_t i = 1; i < got.n; i++)
+			assert_true(got.v[i - 1].to <= got.v[i].to);
+		qsort(want.v, want.n, sizeof(*want.v), by_to_id);
+		qsort(got.v, got.n, sizeof(*got.v), by_to_id);
+		bool same = want.n == got.n;
+		for (size_t i = 0; same && i < got.n; i++)
+			same = want.v[i].id == got.v[i].id && want.v[i].to == got.v[i].to;
+		if (!same) {
+			fprintf(stderr, "differs on \"%.*s\": Vectorscan %zu ends, ours %zu\n", (int)len,
+				text, want.n, got.n);
+			for (size_t i = 0; i < want.n || i < got.n; i++)
+				fprintf(stderr, "  %u@%zu %u@%zu\n", i < want.n ? want.v[i].id : 99,
+					i < want.n ? want.v[i].to : 0, i < got.n ? got.v[i].id : 99,
+					i < got.n ? got.v[i].to : 0);
+			fail();
+		}
+		total += got.n;
+	}
+	assert_true(total > 10000); /* the text did exercise them */
+	free(want.v);
+	free(got.v);
+	hs_free_scratch(hs);
+	hs_free_database(db);
+}
+
 static void test_cache_gives_the_same_guard(void **state)
 {
 	const char *text = "身分證 A123456789，卡號 4111 1111 1111 1111，Ignore all previous "
@@ -603,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_handoff),
 		cmocka_unit_test(test_redaction_operators),
 		cmocka_unit_test(test_rule_errors_name_the_place),
+		cmocka_unit_test(test_digit_anchors_match_vectorscan),
 		cmocka_unit_test(test_cache_gives_the_same_guard),
 		cmocka_unit_test(test_cache_entry_damage_is_a_miss),
 	};
