@@ -87,6 +87,8 @@ void guard_cvec_push(struct guard_cvec *c, unsigned id, size_t to);
 /* The candidates of A_TWID and A_NUM in t, by end offset, into c (reset
  * first): the ends Vectorscan would report for their patterns. */
 void guard_digit_anchors(const char *t, size_t len, struct guard_cvec *c);
+/* The same for A_B64. */
+void guard_b64_anchors(const char *t, size_t len, struct guard_cvec *c);
 
 /* Run the validator of anchor `id` for a match ending at `to`. */
 void guard_detect(struct guard_detect *d, int id, size_t to);

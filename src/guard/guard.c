@@ -106,6 +106,7 @@ struct ag_guard_scratch {
 	hs_scratch_t *hs;
 	struct guard_cvec hits;   /* of the last Vectorscan scan */
 	struct guard_cvec digits; /* of guard_digit_anchors */
+	struct guard_cvec b64;    /* of guard_b64_anchors */
 	struct guard_fvec f;
 	unsigned char *fired; /* per rule: 1 fired, 2 fired in a decoded payload */
 	size_t nrules;
@@ -309,6 +310,7 @@ void ag_guard_scratch_free(struct ag_guard_scratch *s)
 	hs_free_scratch(s->hs);
 	free(s->hits.v);
 	free(s->digits.v);
+	free(s->b64.v);
 	free(s->f.v);
 	free(s->fired);
 	free(s);
@@ -339,6 +341,36 @@ static int run_scan(const struct ag_guard *g, struct ag_guard_scratch *s, int so
 		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
 	if (e != HS_SUCCESS)
 		return ag_err_set(err, AG_EINVAL, "guard: Vectorscan scan failed (%d)", (int)e);
+	return 0;
+}
+
+/* The next candidate by end offset of n lists, each in order (on a tie,
+ * the earlier list's); NULL after the last. */
+static const struct guard_cand *next_cand(struct guard_cvec *const *l, size_t *at, int n)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++)
+		if (at[i] < l[i]->n && (best < 0 || l[i]->v[at[i]].to < l[best]->v[at[best]].to))
+			best = i;
+	return best < 0 ? NULL : &l[best]->v[at[best]++];
+}
+
+/* The Vectorscan scan and the anchors found by hand (guard_*_anchors;
+ * the digit-led ones only when detectors run: not on decoded payloads). */
+static int scan_all(const struct ag_guard *g, struct ag_guard_scratch *s, int source,
+		    const char *t, size_t len, bool detectors, struct ag_err *err)
+{
+	int rc = run_scan(g, s, source, t, len, err);
+
+	if (rc)
+		return rc;
+	guard_b64_anchors(t, len, &s->b64);
+	s->digits.n = 0;
+	if (detectors)
+		guard_digit_anchors(t, len, &s->digits);
+	if (s->b64.oom || s->digits.oom)
+		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
 	return 0;
 }
 
@@ -376,9 +408,12 @@ static int screen_payloads(const struct ag_guard *g, struct ag_guard_scratch *s,
 
 	for (size_t i = 0; i < p->n && !rc; i++) {
 		size_t run_end = 0;
-		rc = run_scan(g, s, source, p->text[i], p->len[i], err);
-		for (size_t k = 0; !rc && k < s->hits.n; k++) {
-			const struct guard_cand *c = &s->hits.v[k];
+		struct guard_cvec *lists[] = { &s->b64, &s->hits };
+		size_t at[2] = { 0, 0 };
+		const struct guard_cand *c;
+
+		rc = scan_all(g, s, source, p->text[i], p->len[i], false, err);
+		while (!rc && (c = next_cand(lists, at, 2))) {
 			if (c->id >= A_COUNT)
 				s->fired[c->id - A_COUNT] |= 2;
 			else if (c->id >= A_B64)
@@ -530,10 +565,12 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 		  size_t len, int source, struct ag_arena *a, struct ag_guard_result *r,
 		  struct ag_err *err)
 {
+	struct guard_cvec *lists[] = { &s->digits, &s->b64, &s->hits };
+	size_t at[3] = { 0, 0, 0 }, run_end = 0;
+	const struct guard_cand *c;
 	struct ag_guard_norm nm;
 	struct guard_detect d;
 	struct payloads p;
-	size_t run_end = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -542,7 +579,7 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 	if (len >= UINT32_MAX)
 		return ag_err_set(err, AG_ERANGE, "guard: input of %zu bytes; split it below 4 GiB", len);
 	if ((rc = ag_guard_normalize(text, len, a, &nm, err)) ||
-	    (rc = run_scan(g, s, source, nm.text, nm.len, err)))
+	    (rc = scan_all(g, s, source, nm.text, nm.len, true, err)))
 		return rc;
 	memset(s->fired, 0, s->nrules + 1);
 	memset(&d, 0, sizeof(d));
@@ -552,15 +589,8 @@ int ag_guard_scan(const struct ag_guard *g, struct ag_guard_scratch *s, const ch
 	d.out = &s->f;
 	s->f.n = 0;
 	s->f.oom = false;
-	guard_digit_anchors(nm.text, nm.len, &s->digits);
-	if (s->digits.oom)
-		return ag_err_set(err, AG_ENOMEM, "guard: out of memory during the scan");
-	/* both lists are by end offset: validators see candidates in order */
-	for (size_t k = 0, j = 0; k < s->hits.n || j < s->digits.n;) {
-		const struct guard_cand *c = j < s->digits.n && (k == s->hits.n ||
-								 s->digits.v[j].to <= s->hits.v[k].to)
-						     ? &s->digits.v[j++]
-						     : &s->hits.v[k++];
+	/* validators see the candidates by end offset, as Vectorscan gives them */
+	while ((c = next_cand(lists, at, 3))) {
 		if (c->id >= A_COUNT)
 			s->fired[c->id - A_COUNT] |= 1;
 		else if (c->id >= A_B64)

@@ -470,17 +470,21 @@ static int by_to_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The two patterns guard_digit_anchors stands for, compiled as the guard
- * compiled them before, report exactly the same ends on random text made
- * of what they care about: digits, the letters of ID prefixes, single and
- * double separators, other letters, CJK, newlines; and the hand-written
- * list is in order (the validators rely on it). */
-static void test_digit_anchors_match_vectorscan(void **state)
+/* The patterns guard_digit_anchors and guard_b64_anchors stand for,
+ * compiled as the guard compiled them before, report exactly the same ends
+ * on random text made of what they care about: digits, the letters of ID
+ * prefixes, single and double separators, base64 runs and the characters
+ * that break them, CJK, newlines; and each hand-made list is in order (the
+ * validators rely on it). */
+static void test_hand_anchors_match_vectorscan(void **state)
 {
 	static const char *const pieces[] = { "0", "1", "2", "5", "8", "9", "A", "B", "D", "Z", "x",
-					      "-", " ", "--", "中", "\n", "12345678", "A12345678" };
-	const char *exprs[] = { "[A-Z][1289A-D][0-9]{8}", "(?:^|[^0-9])[0-9](?:[- ]?[0-9]){7}" };
-	unsigned flags[] = { HS_FLAG_UTF8, HS_FLAG_UTF8 }, ids[] = { A_TWID, A_NUM };
+					      "-", " ", "--", "中", "\n", "12345678", "A12345678",
+					      "+", "/", "_", "=", "abcdefgh", "QUJDREVGR0hJSktMTU5P" };
+	const char *exprs[] = { "[A-Z][1289A-D][0-9]{8}", "(?:^|[^0-9])[0-9](?:[- ]?[0-9]){7}",
+				"[A-Za-z0-9+/]{32}" };
+	unsigned flags[] = { HS_FLAG_UTF8, HS_FLAG_UTF8, HS_FLAG_UTF8 }, ids[] = { A_TWID, A_NUM, A_B64 };
+	struct guard_cvec b64 = { 0 };
 	hs_database_t *db = NULL;
 	hs_compile_error_t *cerr = NULL;
 	hs_scratch_t *hs = NULL;
@@ -490,7 +494,7 @@ static void test_digit_anchors_match_vectorscan(void **state)
 	size_t total = 0;
 
 	(void)state;
-	assert_int_equal(hs_compile_multi(exprs, flags, ids, 2, HS_MODE_BLOCK, NULL, &db, &cerr),
+	assert_int_equal(hs_compile_multi(exprs, flags, ids, 3, HS_MODE_BLOCK, NULL, &db, &cerr),
 			 HS_SUCCESS);
 	assert_int_equal(hs_alloc_scratch(db, &hs), HS_SUCCESS);
 	for (int round = 0; round < 20000; round++) {
@@ -511,9 +515,14 @@ static void test_digit_anchors_match_vectorscan(void **state)
 			assert_int_equal(hs_scan(db, text, (unsigned)len, 0, hs, collect_hs, &want),
 					 HS_SUCCESS);
 		guard_digit_anchors(text, len, &got);
-		assert_false(want.oom || got.oom);
+		guard_b64_anchors(text, len, &b64);
+		assert_false(want.oom || got.oom || b64.oom);
 		for (size_t i = 1; i < got.n; i++)
 			assert_true(got.v[i - 1].to <= got.v[i].to);
+		for (size_t i = 0; i < b64.n; i++) {
+			assert_true(i == 0 || b64.v[i - 1].to < b64.v[i].to);
+			guard_cvec_push(&got, b64.v[i].id, b64.v[i].to);
+		}
 		qsort(want.v, want.n, sizeof(*want.v), by_to_id);
 		qsort(got.v, got.n, sizeof(*got.v), by_to_id);
 		bool same = want.n == got.n;
@@ -531,6 +540,7 @@ static void test_digit_anchors_match_vectorscan(void **state)
 		total += got.n;
 	}
 	assert_true(total > 10000); /* the text did exercise them */
+	free(b64.v);
 	free(want.v);
 	free(got.v);
 	hs_free_scratch(hs);
@@ -693,7 +703,7 @@ int main(void)
 		cmocka_unit_test(test_handoff),
 		cmocka_unit_test(test_redaction_operators),
 		cmocka_unit_test(test_rule_errors_name_the_place),
-		cmocka_unit_test(test_digit_anchors_match_vectorscan),
+		cmocka_unit_test(test_hand_anchors_match_vectorscan),
 		cmocka_unit_test(test_cache_gives_the_same_guard),
 		cmocka_unit_test(test_cache_entry_damage_is_a_miss),
 	};
