@@ -911,7 +911,7 @@ static int take_call(struct ag_gw_stream *st, long long index, json_t *c, struct
 	head = k->head;
 	json_object_update_missing_new(head, json_deep_copy(c));
 	hfn = index < 0 ? head : json_object_get(head, "function");
-	if (json_is_object(hfn) && json_is_object(fn) && hfn != head)
+	if (index >= 0 && json_is_object(hfn) && json_is_object(fn))
 		json_object_update_missing_new(hfn, json_deep_copy(fn));
 	json_object_del(hfn, "arguments");
 	if (!json_is_string(args))
