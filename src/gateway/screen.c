@@ -532,6 +532,29 @@ static size_t findings_in(const struct ag_gw_policy *p, const struct ag_guard_re
 	return n;
 }
 
+/* [from, to) of a scanned answer text whose findings are r, into out:
+ * what the model wrote tagged, the request's tokens restored. */
+static int answer_text(const struct ag_gw_policy *p, const struct ag_gw_request *q,
+		       const struct ag_guard_result *r, const char *scanned, size_t from, size_t to,
+		       struct ag_arena *a, struct ag_gw_decision *d, struct ag_buf *out,
+		       struct ag_err *err)
+{
+	struct ag_guard_finding *f = ag_arena_alloc(a, (r->nfindings + 1) * sizeof(*f));
+	struct ag_buf red;
+	size_t n;
+	int rc;
+
+	if (!f)
+		return ag_err_set(err, AG_ENOMEM, "out of memory");
+	n = findings_in(p, r, scanned, from, to, f, d);
+	ag_buf_init(&red);
+	rc = ag_guard_redact(&p->answer, scanned + from, to - from, f, n, &red, err);
+	if (!rc && restore_tokens(q, red.buf, red.len, out))
+		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+	ag_buf_release(&red);
+	return rc;
+}
+
 static void note_policy(struct ag_gw_stream *st, const struct ag_guard_result *r)
 {
 	for (size_t i = 0; i < r->nhits; i++) {
@@ -612,9 +635,8 @@ static int screen_window(struct ag_gw_stream *st, bool final, struct ag_buf *out
 {
 	struct ag_arena a;
 	struct ag_guard_result r;
-	struct ag_guard_finding *f;
-	struct ag_buf *w = &st->scratch, red;
-	size_t c0 = st->context.len, cut, n;
+	struct ag_buf *w = &st->scratch;
+	size_t c0 = st->context.len, cut;
 	int rc;
 
 	if (!st->pending.len)
@@ -635,18 +657,9 @@ static int screen_window(struct ag_gw_stream *st, bool final, struct ag_buf *out
 		return 0;
 	}
 	cut = choose_cut(st, &r, c0, final);
-	f = ag_arena_alloc(&a, (r.nfindings + 1) * sizeof(*f));
-	if (!f) {
-		ag_arena_release(&a);
-		return ag_err_set(err, AG_ENOMEM, "out of memory");
-	}
-	n = findings_in(st->p, &r, w->buf, c0, c0 + cut, f, &st->decision);
-	ag_buf_init(&red);
-	rc = ag_guard_redact(&st->p->answer, st->pending.buf, cut, f, n, &red, err);
-	if (!rc && (restore_tokens(st->q, red.buf, red.len, out) ||
-		    keep_context(st, st->pending.buf, cut)))
+	rc = answer_text(st->p, st->q, &r, w->buf, c0, c0 + cut, &a, &st->decision, out, err);
+	if (!rc && keep_context(st, st->pending.buf, cut))
 		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
-	ag_buf_release(&red);
 	ag_arena_release(&a);
 	if (rc)
 		return rc;
@@ -707,31 +720,23 @@ static int answer_string(void *ctx, json_t *str, bool *changed, const char *wher
 	struct answer_ctx *x = ctx;
 	const char *v = json_string_value(str);
 	size_t n = json_string_length(str);
-	struct ag_guard_finding *f = NULL;
 	struct ag_guard_result r;
-	struct ag_buf red, text;
 	struct ag_arena a;
+	struct ag_buf text;
 	int rc;
 
 	(void)where;
 	ag_arena_init(&a, 0);
-	ag_buf_init(&red);
 	ag_buf_init(&text);
 	rc = ag_guard_scan(x->p->guard, x->s, v, n, AG_GUARD_SRC_MODEL, &a, &r, err);
-	if (!rc && !(f = ag_arena_alloc(&a, (r.nfindings + 1) * sizeof(*f))))
-		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 	if (!rc)
-		rc = ag_guard_redact(&x->p->answer, v, n, f, findings_in(x->p, &r, v, 0, n, f, x->d),
-				     &red, err);
-	if (!rc && restore_tokens(x->q, red.buf, red.len, &text))
-		rc = ag_err_set(err, AG_ENOMEM, "out of memory");
+		rc = answer_text(x->p, x->q, &r, v, 0, n, &a, x->d, &text, err);
 	if (!rc && (text.len != n || memcmp(text.buf, v, n))) {
 		if (json_string_setn(str, text.buf, text.len))
 			rc = ag_err_set(err, AG_ENOMEM, "out of memory");
 		*changed = true;
 	}
 	ag_buf_release(&text);
-	ag_buf_release(&red);
 	ag_arena_release(&a);
 	return rc;
 }
@@ -1058,11 +1063,11 @@ static int on_chunk(struct ag_gw_stream *st, json_t *o, struct ag_buf *out, stru
 	}
 	ag_buf_init(&text);
 	rc = json_is_string(content) ? screen_window(st, false, &text, err) : 0;
-	if (!rc && st->blocked)
-		rc = end_blocked(st, out) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
 	/* a chunk that only carried tool-call fragments has nothing left */
 	other = json_object_size(delta) > (json_is_string(content) ? 1u : 0u);
-	if (!rc && !st->blocked && (text.len || other || (!took && !json_is_string(content)))) {
+	if (!rc && st->blocked)
+		rc = end_blocked(st, out) ? ag_err_set(err, AG_ENOMEM, "out of memory") : 0;
+	else if (!rc && (text.len || other || (!took && !json_is_string(content)))) {
 		if (json_is_string(content))
 			json_object_set_new(delta, "content", json_stringn(text.buf, text.len));
 		if (emit_json(o, out))
