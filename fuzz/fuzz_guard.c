@@ -44,6 +44,18 @@ static bool boundary(const char *s, size_t len, size_t at)
 	return at == 0 || at == len || ((unsigned char)s[at] & 0xC0) != 0x80;
 }
 
+/* ag_utf8_valid's block validator against the byte at a time definition:
+ * the same verdict and the same first bad offset. */
+static void check_utf8(const char *text, size_t len)
+{
+	size_t i = 0, bad = SIZE_MAX, n;
+
+	while (i < len && (n = ag_utf8_seq_len((const unsigned char *)text + i, len - i)))
+		i += n;
+	check(ag_utf8_valid(text, len, &bad) == (i == len));
+	check(i == len || bad == i);
+}
+
 static void scan_and_redact(const char *text, size_t len, int source)
 {
 	static const unsigned char key[32] = { 1, 2, 3 };
@@ -56,6 +68,7 @@ static void scan_and_redact(const char *text, size_t len, int source)
 
 	ag_arena_init(&a, 0);
 	ag_err_clear(&err);
+	check_utf8(text, len);
 	rc = ag_guard_scan(guard, scratch, text, len, source, &a, &r, &err);
 	if (!ag_utf8_valid(text, len, NULL)) {
 		check(rc == AG_EINVAL);

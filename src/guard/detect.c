@@ -138,8 +138,11 @@ static bool is_cjk(unsigned cp)
 /* Does t[i..) start with the (UTF-8) literal w, ASCII letters caseless? */
 static bool starts_with(const char *t, size_t len, size_t i, const char *w)
 {
-	size_t n = strlen(w);
+	size_t n;
 
+	if (i >= len || lower(t[i]) != w[0]) /* most calls end here, before strlen */
+		return false;
+	n = strlen(w);
 	if (i + n > len)
 		return false;
 	for (size_t k = 0; k < n; k++)

@@ -91,6 +91,76 @@ static void test_utf8_validation_reports_first_bad_byte(void **state)
 	assert_int_equal(ag_utf8_count("\xe4\xb8\xad\xe6\x96\x87x", 7), 3);
 }
 
+/* The reference: decode by code point (Unicode Table 3-7 restated as
+ * ranges of values), the first byte of the first bad sequence or len. */
+static size_t utf8_first_bad(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i], need, cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0)
+			need = 1, cp = c & 0x1F, min = 0x80;
+		else if ((c & 0xF0) == 0xE0)
+			need = 2, cp = c & 0x0F, min = 0x800;
+		else if ((c & 0xF8) == 0xF0)
+			need = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return i;
+		for (unsigned k = 1; k <= need; k++) {
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3Fu);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += need + 1;
+	}
+	return len;
+}
+
+/* The block validator (SSSE3 where the CPU has it) against the reference
+ * on random texts of every sequence kind, with errors of every kind at
+ * every offset, block boundaries included. */
+static void test_utf8_validation_matches_reference(void **state)
+{
+	static const char *const pieces[] = {
+		"a", " ", "\n", "0123456789abcdef", "\xc2\xa0", "\xdf\xbf", "\xe4\xb8\xad",
+		"\xef\xbc\x90", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xf0\x90\x80\x80",
+		"\xf4\x8f\xbf\xbf", "\xf3\xa0\x80\x81",
+		/* bad: */
+		"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xf0\x8f\xbf\xbf",
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xe4\xb8", "\xf0\x90\x80", "\xc2",
+	};
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned char buf[600];
+	uint64_t seed = 0x9E3779B97F4A7C15u;
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0, target, bad = SIZE_MAX, ref;
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		target = (size_t)(seed >> 33) % 520;
+		bool clean = (seed >> 20) & 1; /* half of them valid but for the tail */
+		while (len < target) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			size_t p = (size_t)(seed >> 33) % (clean ? 14 : npieces);
+			if (clean && round % 7 == 0 && len + 40 >= target) /* an error near the end */
+				p = 14 + (size_t)(seed >> 40) % (npieces - 14);
+			size_t n = strlen(pieces[p]);
+			memcpy(buf + len, pieces[p], n);
+			len += n;
+		}
+		ref = utf8_first_bad(buf, len);
+		assert_int_equal(ag_utf8_valid((const char *)buf, len, &bad), ref == len);
+		if (ref != len)
+			assert_int_equal(bad, ref);
+	}
+}
+
 static void test_err_names_file_line_and_column(void **state)
 {
 	struct ag_err e;
@@ -239,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_arena_returns_aligned_distinct_blocks),
 		cmocka_unit_test(test_buf_keeps_length_and_embedded_nul),
 		cmocka_unit_test(test_utf8_validation_reports_first_bad_byte),
+		cmocka_unit_test(test_utf8_validation_matches_reference),
 		cmocka_unit_test(test_err_names_file_line_and_column),
 		cmocka_unit_test(test_json_writer_escapes_and_nests),
 		cmocka_unit_test(test_file_map_reads_whole_file_and_empty_file),
