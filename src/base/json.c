@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void ag_json_init(struct ag_json *j, struct ag_buf *out, bool pretty)
 {
 	memset(j, 0, sizeof(*j));
@@ -70,17 +74,42 @@ void ag_json_end_object(struct ag_json *j) { close_container(j, '}'); }
 void ag_json_begin_array(struct ag_json *j) { open_container(j, '['); }
 void ag_json_end_array(struct ag_json *j) { close_container(j, ']'); }
 
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The first byte at or after i that needs an escape, or n.  SSE2 passes
+ * sixteen plain bytes a step: strings here are whole redacted texts
+ * (`aigov guard scan --json`), where the byte loop was a tenth of the run. */
+static size_t next_escape(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i ctl = _mm_set1_epi8(0x1F), quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x),
+					   _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bs)));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && !needs_escape((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 static void quoted(struct ag_json *j, const char *s, size_t n)
 {
 	size_t run = 0;
 
 	put(j, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; (i = next_escape(s, i, n)) < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
 		put(j, s + run, i - run);
 		run = i + 1;
 		switch (c) {

@@ -210,6 +210,56 @@ static void test_json_writer_escapes_and_nests(void **state)
 	ag_buf_release(&b);
 }
 
+/* Strings of every length to 70 with bytes that need escapes at every
+ * offset (the writer skips plain bytes sixteen at a time): the output is
+ * the byte-by-byte escape written out here. */
+static void test_json_string_escapes_at_every_offset(void **state)
+{
+	static const unsigned char alphabet[] = { 'a', 'Z', ' ', '"', '\\', '\n', '\t', 0x01, 0x1f,
+						  0x20, 0x7f, 0x80, 0xe4, 0xff, '/', '\r' };
+	unsigned char s[70];
+	uint64_t seed = 12345;
+	struct ag_buf b, want;
+	(void)state;
+	ag_buf_init(&b);
+	ag_buf_init(&want);
+	for (int round = 0; round < 5000; round++) {
+		struct ag_json j;
+		size_t n = (size_t)round % sizeof(s);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			/* mostly plain letters, so that long plain runs occur */
+			s[i] = (seed >> 60) < 12 ? 'x' : alphabet[(seed >> 33) % sizeof(alphabet)];
+		}
+		ag_buf_reset(&b);
+		ag_buf_reset(&want);
+		ag_json_init(&j, &b, false);
+		ag_json_string(&j, (const char *)s, n);
+		ag_buf_addch(&want, '"');
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = s[i];
+			if (c == '"' || c == '\\')
+				ag_buf_addf(&want, "\\%c", c);
+			else if (c == '\n')
+				ag_buf_addf(&want, "\\n");
+			else if (c == '\t')
+				ag_buf_addf(&want, "\\t");
+			else if (c == '\r')
+				ag_buf_addf(&want, "\\r");
+			else if (c < 0x20)
+				ag_buf_addf(&want, "\\u%04x", c);
+			else
+				ag_buf_addch(&want, (char)c);
+		}
+		ag_buf_addch(&want, '"');
+		assert_false(ag_json_failed(&j));
+		assert_int_equal(b.len, want.len);
+		assert_memory_equal(b.buf, want.buf, want.len);
+	}
+	ag_buf_release(&b);
+	ag_buf_release(&want);
+}
+
 static void test_file_map_reads_whole_file_and_empty_file(void **state)
 {
 	char path[] = "/tmp/aigov-test-XXXXXX";
@@ -312,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_validation_matches_reference),
 		cmocka_unit_test(test_err_names_file_line_and_column),
 		cmocka_unit_test(test_json_writer_escapes_and_nests),
+		cmocka_unit_test(test_json_string_escapes_at_every_offset),
 		cmocka_unit_test(test_file_map_reads_whole_file_and_empty_file),
 		cmocka_unit_test(test_missing_file_is_not_found_with_its_name),
 		cmocka_unit_test(test_sort_u64_matches_qsort),
