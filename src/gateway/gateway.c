@@ -851,7 +851,7 @@ int ag_gateway_start(struct ag_gateway **out, const struct ag_gateway_options *o
 	if (!rc && o->workspace_root)
 		rc = ag_workspace_open(&gw->ws, o->workspace_root, true, "system:aigov-gateway", err);
 	if (!rc && gw->ws)
-		rc = gw_journal_start(&gw->journal, gw->ws, gw->log, err);
+		rc = gw_journal_start(&gw->journal, gw->ws, GW_JOURNAL_LINGER_US, gw->log, err);
 	if (!rc) {
 		hmac_key(o, gw->ws, key);
 		ag_gw_policy_init(&gw->policy, o->guard, o->redactor, key);

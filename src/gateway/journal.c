@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One queued entry, its strings in the same allocation (text). */
 struct entry {
@@ -20,11 +21,14 @@ struct entry {
 struct gw_journal {
 	struct ag_workspace *ws;          /* borrowed */
 	const struct ag_logger *log;
+	long linger_ns;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t queued, committed; /* writer waits on queued, callers on committed */
 	struct entry *head, **tail;       /* FIFO, under mu */
+	struct timespec head_at;          /* when head was queued, CLOCK_MONOTONIC; under mu */
 	uint64_t last_ticket, done_ticket; /* under mu */
+	uint64_t wanted_ticket;           /* the newest one a caller waits for; under mu */
 	bool stopping;
 };
 
@@ -68,6 +72,30 @@ static void write_batch(struct gw_journal *j, const struct entry *batch)
 	}
 }
 
+/* Whether the queue is to be committed now: someone waits for an entry in
+ * it, the gateway stops, or its oldest entry has lingered long enough.
+ * Otherwise waits on queued until one of these may have become true.
+ * Called and returns with mu held. */
+static bool due(struct gw_journal *j)
+{
+	struct timespec deadline;
+
+	if (j->stopping || (j->head && j->wanted_ticket > j->done_ticket))
+		return true;
+	if (!j->head) {
+		pthread_cond_wait(&j->queued, &j->mu);
+		return false;
+	}
+	deadline = j->head_at;
+	deadline.tv_sec += j->linger_ns / 1000000000L;
+	deadline.tv_nsec += j->linger_ns % 1000000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	return pthread_cond_timedwait(&j->queued, &j->mu, &deadline) != 0; /* ETIMEDOUT */
+}
+
 static void *writer(void *arg)
 {
 	struct gw_journal *j = arg;
@@ -77,8 +105,8 @@ static void *writer(void *arg)
 		struct entry *batch;
 		uint64_t upto;
 
-		while (!j->head && !j->stopping)
-			pthread_cond_wait(&j->queued, &j->mu);
+		while (!due(j))
+			;
 		if (!j->head)
 			break; /* stopping, and nothing left */
 		batch = j->head;
@@ -96,19 +124,24 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int gw_journal_start(struct gw_journal **out, struct ag_workspace *ws, const struct ag_logger *log,
-		     struct ag_err *err)
+int gw_journal_start(struct gw_journal **out, struct ag_workspace *ws, unsigned linger_us,
+		     const struct ag_logger *log, struct ag_err *err)
 {
 	struct gw_journal *j = calloc(1, sizeof(*j));
+	pthread_condattr_t ca;
 
 	*out = NULL;
 	if (!j)
 		return ag_err_set(err, AG_ENOMEM, "out of memory");
 	j->ws = ws;
 	j->log = log;
+	j->linger_ns = (long)linger_us * 1000L;
 	j->tail = &j->head;
 	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->queued, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the linger deadline's clock */
+	pthread_cond_init(&j->queued, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&j->committed, NULL);
 	if (pthread_create(&j->thread, NULL, writer, j)) {
 		pthread_cond_destroy(&j->committed);
@@ -141,10 +174,13 @@ uint64_t gw_journal_add(struct gw_journal *j, const char *action, const char *su
 	e->payload_len = payload_len;
 	pthread_mutex_lock(&j->mu);
 	if (!j->stopping) {
+		if (!j->head) {
+			clock_gettime(CLOCK_MONOTONIC, &j->head_at);
+			pthread_cond_signal(&j->queued); /* the writer starts the linger */
+		}
 		*j->tail = e;
 		j->tail = &e->next;
 		ticket = ++j->last_ticket;
-		pthread_cond_signal(&j->queued);
 		e = NULL;
 	}
 	pthread_mutex_unlock(&j->mu);
@@ -160,6 +196,10 @@ void gw_journal_wait(struct gw_journal *j, uint64_t ticket)
 	if (!j || !ticket)
 		return;
 	pthread_mutex_lock(&j->mu);
+	if (j->done_ticket < ticket && j->wanted_ticket < ticket) {
+		j->wanted_ticket = ticket;
+		pthread_cond_signal(&j->queued); /* commit now */
+	}
 	while (j->done_ticket < ticket)
 		pthread_cond_wait(&j->committed, &j->mu);
 	pthread_mutex_unlock(&j->mu);

@@ -4,7 +4,8 @@
  * named; answers redacted, restored, given the disclosure or withheld;
  * streams that catch a value split across events, release text before the
  * end, and give the same bytes however the upstream's bytes are cut; and
- * ledger decisions that carry digests, never values.
+ * ledger decisions that carry digests, never values.  And the ledger writer
+ * (src/gateway/journal.c) against a real workspace.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,13 +13,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../src/gateway/journal.h"
 #include "aigov/gateway.h"
+#include "aigov/workspace.h"
 #include "guard_cache.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ID "A123456789"
 
@@ -564,6 +569,187 @@ static void test_decision_json_has_digests_not_values(void **state)
 	ag_gw_request_release(&q);
 }
 
+/* ---- the ledger writer ---- */
+
+struct jfx {
+	char root[256];
+	struct ag_workspace *ws;     /* the journal's */
+	struct ag_workspace *reader; /* another connection, as an auditor's */
+	struct gw_journal *j;
+	uint64_t base;               /* the ledger's size before the test */
+};
+
+static int journal_setup_with(void **state, unsigned linger_us)
+{
+	struct jfx *f = calloc(1, sizeof(*f));
+	struct ag_err err;
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "%s/aigov-journal-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(f->root) || ag_workspace_init(f->root, "user:root", NULL, 0, &err) ||
+	    ag_workspace_open(&f->ws, f->root, true, "user:root", &err) ||
+	    ag_workspace_open(&f->reader, f->root, false, "user:root", &err) ||
+	    ag_ledger_size(f->reader->store, &f->base, &err) ||
+	    gw_journal_start(&f->j, f->ws, linger_us, NULL, &err)) {
+		fprintf(stderr, "journal setup: %s\n", err.msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* A linger far longer than any test: only a wait or the stop commits. */
+static int journal_setup(void **state)
+{
+	return journal_setup_with(state, 10u * 1000 * 1000);
+}
+
+static int journal_setup_gateway(void **state)
+{
+	return journal_setup_with(state, GW_JOURNAL_LINGER_US);
+}
+
+static int journal_teardown(void **state)
+{
+	struct jfx *f = *state;
+	char cmd[300];
+
+	gw_journal_stop(f->j);
+	ag_workspace_free(f->reader);
+	ag_workspace_free(f->ws);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	free(f);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Entries committed since the test began, as another connection sees them. */
+static uint64_t committed(const struct jfx *f)
+{
+	struct ag_err err;
+	uint64_t n = 0;
+
+	assert_int_equal(ag_ledger_size(f->reader->store, &n, &err), 0);
+	return n - f->base;
+}
+
+static uint64_t add_one(struct gw_journal *j, int i)
+{
+	char payload[64];
+	int len = snprintf(payload, sizeof(payload), "{\"action\":\"allow\",\"i\":%d}", i);
+
+	return gw_journal_add(j, "guard.gateway.request", "model:test", payload, (size_t)len);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A wait commits at once: twenty waits take nowhere near one linger. */
+static void test_journal_wait_means_committed(void **state)
+{
+	struct jfx *f = *state;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 20; i++) {
+		uint64_t t = add_one(f->j, i);
+
+		assert_true(t > 0);
+		gw_journal_wait(f->j, t);
+		assert_int_equal(committed(f), (uint64_t)i + 1);
+	}
+	assert_true(seconds_since(&t0) < 5.0);
+}
+
+/* Entries nobody waits for stay queued, and a wait for the last one takes
+ * them along in its commit. */
+static void test_journal_entries_linger_until_a_wait(void **state)
+{
+	struct jfx *f = *state;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	uint64_t last = 0;
+
+	for (int i = 0; i < 3; i++)
+		last = add_one(f->j, i);
+	nanosleep(&pause, NULL);
+	assert_int_equal(committed(f), 0);
+	gw_journal_wait(f->j, last);
+	assert_int_equal(committed(f), 3);
+}
+
+/* With the gateway's linger, an entry nobody waits for (a request whose
+ * upstream is slow) is in the ledger well within a second. */
+static void test_journal_unwaited_entry_committed_soon(void **state)
+{
+	struct jfx *f = *state;
+	struct timespec t0, pause = { 0, 1000 * 1000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(add_one(f->j, 0) > 0);
+	assert_true(add_one(f->j, 1) > 0);
+	while (committed(f) < 2 && seconds_since(&t0) < 5.0)
+		nanosleep(&pause, NULL);
+	assert_int_equal(committed(f), 2);
+	assert_true(seconds_since(&t0) < 1.0);
+}
+
+struct adder {
+	struct gw_journal *j;
+	int from;
+};
+
+static void *add_and_wait(void *arg)
+{
+	struct adder *a = arg;
+
+	for (int i = 0; i < 50; i++) {
+		uint64_t request = add_one(a->j, a->from + 2 * i);
+		uint64_t answer = add_one(a->j, a->from + 2 * i + 1);
+
+		if (i % 3 == 0) /* a blocked request: only the request waits */
+			gw_journal_wait(a->j, request);
+		else
+			gw_journal_wait(a->j, answer);
+	}
+	return NULL;
+}
+
+/* Eight connections, each waiting for its own decisions: every entry lands,
+ * once. */
+static void test_journal_many_threads(void **state)
+{
+	struct jfx *f = *state;
+	pthread_t th[8];
+	struct adder a[8];
+
+	for (int i = 0; i < 8; i++) {
+		a[i] = (struct adder){ f->j, i * 1000 };
+		assert_int_equal(pthread_create(&th[i], NULL, add_and_wait, &a[i]), 0);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	gw_journal_stop(f->j);
+	f->j = NULL;
+	assert_int_equal(committed(f), 8 * 100);
+}
+
+static void test_journal_stop_commits_the_queue(void **state)
+{
+	struct jfx *f = *state;
+
+	for (int i = 0; i < 5; i++)
+		assert_true(add_one(f->j, i) > 0);
+	gw_journal_stop(f->j);
+	f->j = NULL;
+	assert_int_equal(committed(f), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +767,16 @@ int main(void)
 		cmocka_unit_test(test_stream_tool_call_screened_whole),
 		cmocka_unit_test(test_stream_function_call_and_limit),
 		cmocka_unit_test(test_decision_json_has_digests_not_values),
+		cmocka_unit_test_setup_teardown(test_journal_wait_means_committed, journal_setup,
+						journal_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_entries_linger_until_a_wait,
+						journal_setup, journal_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_unwaited_entry_committed_soon,
+						journal_setup_gateway, journal_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_many_threads, journal_setup,
+						journal_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_stop_commits_the_queue, journal_setup,
+						journal_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
