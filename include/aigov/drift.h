@@ -113,6 +113,13 @@ void ag_drift_num_init(struct ag_drift_num *a);
 /* Free the values; the accumulator is empty and reusable afterwards. */
 void ag_drift_num_release(struct ag_drift_num *a);
 /*
+ * Replace a's values by the n values v[0..n): finite, ascending, no -0.0
+ * (ag_perf_take_scores gives such).  a takes over their memory (`bytes`
+ * bytes from ag_big_realloc) and keeps them as its keys, written over
+ * them: no copy and no sort.  Its missing count is kept.
+ */
+void ag_drift_num_adopt_sorted(struct ag_drift_num *a, double *v, size_t n, size_t bytes);
+/*
  * Add one value.  NaN counts as missing.  -0.0 is stored as 0.0.
  * Infinite values are refused (AG_EINVAL): the Wasserstein distance would
  * be meaningless.  AG_ENOMEM when the array cannot grow (nothing changes).

@@ -176,6 +176,17 @@ int ag_perf_deserialize(struct ag_perf *p, const void *data, size_t len,
 int ag_perf_finish(struct ag_perf *p, struct ag_perf_result *r,
 		   struct ag_err *err);
 
+/*
+ * After a successful ag_perf_finish: the rows' scores in ascending order,
+ * one per row, written over the keys (which finish sorted and no longer
+ * needs).  The array passes to the caller: *n scores in a block of *bytes
+ * bytes from ag_big_realloc (free it with ag_big_free, or hand it to
+ * ag_drift_num_adopt_sorted: the score's drift needs the same sort).  The
+ * accumulator is left empty, as after ag_perf_release.  NULL (and *n 0)
+ * when it holds no rows.
+ */
+double *ag_perf_take_scores(struct ag_perf *p, size_t *n, size_t *bytes);
+
 /* A static English sentence for one AG_PERF_* flag bit ("" if unknown). */
 const char *ag_perf_flag_text(unsigned flag);
 

@@ -13,6 +13,7 @@
 #include "aigov/sketch.h"
 #include "aigov/sort.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,30 @@ int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 			return rc;
 	}
 	return 0;
+}
+
+void ag_drift_num_adopt_sorted(struct ag_drift_num *a, double *v, size_t n, size_t bytes)
+{
+	uint64_t missing = a->missing, *k = (uint64_t *)(void *)v;
+	double prev = -INFINITY;
+
+	ag_drift_num_release(a);
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		uint64_t key;
+
+		memcpy(&x, &v[i], sizeof(x)); /* memcpy: its 8 bytes become a key */
+		assert(isfinite(x) && !(x == 0 && signbit(x)) && prev <= x);
+		prev = x;
+		key = key_of(x);
+		memcpy(&k[i], &key, sizeof(key));
+	}
+	(void)prev; /* only asserted */
+	a->keys = k;
+	a->nkeys = a->n = n;
+	a->cap = bytes / sizeof(uint64_t);
+	a->spilled = a->sorted = true;
+	a->missing = missing;
 }
 
 int ag_drift_num_add_missing(struct ag_drift_num *a, uint64_t count,

@@ -63,7 +63,7 @@ struct part {
 	struct ag_drift_num *num; /* nfs + 1 */
 	struct ag_drift_cat *cat;
 	uint64_t rows;
-	double *scores, *vals;    /* one batch's scores, one column's values */
+	double *vals;             /* one column's values of a batch */
 	size_t vals_cap;          /* rows of both */
 	/* for a thread */
 	const char *path;
@@ -288,7 +288,6 @@ static void part_release(struct part *p)
 		ag_drift_cat_release(&p->cat[i]);
 	free(p->num);
 	free(p->cat);
-	free(p->scores);
 	free(p->vals);
 	if (p->has_perf)
 		ag_perf_release(&p->perf);
@@ -330,7 +329,7 @@ static int part_reserve(struct part *p, double rows, struct ag_err *err)
 
 	if (p->has_perf)
 		rc = ag_perf_reserve(&p->perf, n, err);
-	for (size_t i = 0; !rc && p->lay->drift && i <= p->lay->nfs; i++)
+	for (size_t i = 0; !rc && p->lay->drift && i < p->lay->nfs + !p->side; i++)
 		if (p->lay->fs[i].numeric && (p->side ? p->lay->fs[i].col_cur : p->lay->fs[i].col_ref) >= 0)
 			rc = ag_drift_num_reserve(&p->num[i], n, err);
 	return rc;
@@ -374,10 +373,9 @@ static int feat_column(struct part *p, size_t i, struct ag_csv_reader *r,
 	return rc;
 }
 
-/* The label, score, decision and groups of one row of the data; the
- * score in *out too. */
+/* The label, score, decision and groups of one row of the data. */
 static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_csv_batch *b,
-		      size_t row, double *out, struct ag_err *err)
+		      size_t row, struct ag_err *err)
 {
 	const struct layout *lay = p->lay;
 	const struct ag_eval_options *o = lay->o;
@@ -404,7 +402,6 @@ static int scored_row(struct part *p, struct ag_csv_reader *r, const struct ag_c
 			return field_error(r, b, row, (size_t)lay->pred, "the prediction is missing", err);
 		decision = ag_str_eq_cstr(pv, o->positive);
 	}
-	*out = score;
 	ag_csv_position(b, row, (size_t)lay->score, &line, &c);
 	rc = ag_perf_add(&p->perf, label, score, decision, line, err);
 	if (rc || !p->fair)
@@ -428,32 +425,29 @@ static int part_batch(struct part *p, struct ag_csv_reader *r, const struct ag_c
 		      struct ag_err *err)
 {
 	const struct layout *lay = p->lay;
-	bool score_drift = p->side && lay->drift && lay->fs[lay->nfs].col_ref >= 0;
 	size_t limit = b->nrows;
 	int rc = 0, e;
 
 	if (b->nrows > p->vals_cap) {
-		free(p->scores);
 		free(p->vals);
-		p->scores = malloc(b->nrows * sizeof(double));
 		p->vals = malloc(b->nrows * sizeof(double));
-		p->vals_cap = p->scores && p->vals ? b->nrows : 0;
+		p->vals_cap = p->vals ? b->nrows : 0;
 		if (!p->vals_cap)
 			return ag_err_set(err, AG_ENOMEM, "out of memory");
 	}
 	for (size_t row = 0; p->side && row < limit; row++)
-		if ((e = scored_row(p, r, b, row, &p->scores[row], err))) {
+		if ((e = scored_row(p, r, b, row, err))) {
 			rc = e;
 			limit = row;
 		}
-	/* the reference's score is a feature; the data's was parsed above */
+	/* The reference's score is a feature.  The data's is in the
+	 * performance's keys, which finish sorts: the score's drift takes its
+	 * values from there (finish_perf). */
 	for (size_t i = 0; lay->drift && i < lay->nfs + !p->side; i++) {
 		long col = p->side ? lay->fs[i].col_cur : lay->fs[i].col_ref;
 		if (col >= 0 && (e = feat_column(p, i, r, b, col, p->vals, &limit, err)))
 			rc = e;
 	}
-	if (score_drift && (e = ag_drift_num_add_many(&p->num[lay->nfs], p->scores, limit, err)))
-		rc = e;
 	return rc;
 }
 
@@ -629,14 +623,15 @@ static int finish_fairness(const struct ag_eval_options *o, struct part *cur,
 }
 
 /*
- * Finishing: the performance (a sort of every row's key), the fairness and
- * the drift of each feature and of the score (each sorts its own sides)
+ * Finishing: the performance (a sort of every row's key, after which the
+ * score's drift takes the sorted scores instead of sorting its own copy),
+ * the fairness and the drift of each feature (each sorts its own sides)
  * are independent jobs, so the threads of the reading take them one at a
- * time from a shared counter, the two largest sorts first: performance,
- * then the score's drift.  Errors are reported in the order performance,
- * fairness, features, score: the first with an error wins.
+ * time from a shared counter, the largest first: performance with the
+ * score's drift.  Errors are reported in the order performance, fairness,
+ * features, score: the first with an error wins.
  */
-enum { JOB_PERF, JOB_SCORE, JOB_FAIRNESS, JOB_FEATURES };
+enum { JOB_PERF, JOB_FAIRNESS, JOB_FEATURES };
 
 struct finisher {
 	struct layout *lay;
@@ -645,23 +640,41 @@ struct finisher {
 	struct ag_eval_feature *res;  /* nfs + 1: the features, then the score */
 	int *rc;                      /* per job */
 	struct ag_err *errs;
+	int score_rc;                 /* the score's drift, by JOB_PERF */
+	struct ag_err score_err;
 	size_t njobs;
 	size_t next;                  /* guarded by mu */
 	pthread_mutex_t mu;
 };
 
+/* The performance, then the score's drift with the data's scores as the
+ * performance's sort left them (no second array of them, no second sort). */
+static int finish_perf(struct finisher *f, struct ag_err *err)
+{
+	struct layout *lay = f->lay;
+	size_t i = lay->nfs, n, bytes;
+	double *scores;
+	int rc = ag_perf_finish(&f->cur->perf, &f->out->perf, err);
+
+	if (rc || !lay->drift || lay->fs[i].col_ref < 0)
+		return rc;
+	scores = ag_perf_take_scores(&f->cur->perf, &n, &bytes);
+	if (scores)
+		ag_drift_num_adopt_sorted(&f->cur->num[i], scores, n, bytes);
+	f->score_rc = finish_feature(&lay->fs[i], f->ref, f->cur, i, &f->res[i], &f->score_err);
+	return 0;
+}
+
 static int run_job(struct finisher *f, size_t j, struct ag_err *err)
 {
 	struct layout *lay = f->lay;
-	size_t i = j == JOB_SCORE ? lay->nfs : j - JOB_FEATURES;
 
 	if (j == JOB_PERF)
-		return ag_perf_finish(&f->cur->perf, &f->out->perf, err);
+		return finish_perf(f, err);
 	if (j == JOB_FAIRNESS)
 		return f->cur->fair ? finish_fairness(lay->o, f->cur, f->out, err) : 0;
-	if (!lay->drift || (i == lay->nfs && lay->fs[i].col_ref < 0))
-		return 0;
-	return finish_feature(&lay->fs[i], f->ref, f->cur, i, &f->res[i], err);
+	return finish_feature(&lay->fs[j - JOB_FEATURES], f->ref, f->cur, j - JOB_FEATURES,
+			      &f->res[j - JOB_FEATURES], err);
 }
 
 static void *finish_thread(void *arg)
@@ -682,14 +695,14 @@ static void *finish_thread(void *arg)
 /* The first error in reporting order (see above). */
 static int first_error(const struct finisher *f, struct ag_err *err)
 {
-	for (size_t k = 0; k < f->njobs; k++) {
-		size_t j = k == 0 ? JOB_PERF : k == 1 ? JOB_FAIRNESS : k + 1 < f->njobs ? k + 1 : JOB_SCORE;
+	for (size_t j = 0; j < f->njobs; j++)
 		if (f->rc[j]) {
 			*err = f->errs[j];
 			return f->rc[j];
 		}
-	}
-	return 0;
+	if (f->score_rc)
+		*err = f->score_err;
+	return f->score_rc;
 }
 
 static int finish_all(struct layout *lay, struct part *ref, struct part *cur,

@@ -335,6 +335,31 @@ static int sort_keys(struct ag_perf *p, struct ag_err *err)
 	return 0;
 }
 
+double *ag_perf_take_scores(struct ag_perf *p, size_t *n, size_t *bytes)
+{
+	uint64_t *k = p->keys;
+	double *v = (double *)(void *)k; /* each key's 8 bytes become its score */
+
+	*n = p->n;
+	*bytes = keys_bytes(p->cap);
+	for (size_t i = 0; i < p->n; i++) {
+		uint64_t bits = k[i] >> 1;
+		double x;
+
+		memcpy(&x, &bits, sizeof(x));
+		memcpy(&k[i], &x, sizeof(x)); /* memcpy: the bytes are a double's now */
+	}
+	p->keys = NULL;
+	p->n = p->cap = 0;
+	memset(p->confusion, 0, sizeof(p->confusion));
+	p->decided = 0;
+	if (!*n) {
+		ag_big_free(v, *bytes);
+		return NULL;
+	}
+	return v;
+}
+
 /* ---- finish ---- */
 
 /* log_loss clips probabilities to [eps, 1 - eps]; see perf.h for why

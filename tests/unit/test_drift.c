@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "aigov/drift.h"
+#include "aigov/perf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -430,6 +431,71 @@ static void test_numeric_counted_and_kept_sides_merge_alike(void **state)
 	ag_drift_num_release(&many2);
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The score's drift in aigov evaluate takes the data's scores as the
+ * performance's sort left them (ag_perf_take_scores, then
+ * ag_drift_num_adopt_sorted): the same scores, ascending, and the same
+ * drift bit for bit as adding them one by one, whether the values would
+ * have been counted in the table (few distinct) or kept (many). */
+static void test_numeric_adopted_scores_equal_added(void **state)
+{
+	enum { N = AG_DRIFT_TABLE_MAX * 3 };
+	double *in = malloc(N * sizeof(*in));
+	uint64_t x = 12345;
+	struct ag_err err;
+
+	(void)state;
+	assert_non_null(in);
+	for (int distinct = 0; distinct < 2; distinct++) {
+		struct ag_perf p;
+		struct ag_perf_result pr;
+		struct ag_drift_num ref, added, adopted;
+		struct ag_drift_num_result want, got;
+		size_t n = 0, bytes = 0;
+		double *out;
+
+		ag_drift_num_init(&ref);
+		ag_drift_num_init(&added);
+		ag_drift_num_init(&adopted);
+		assert_int_equal(ag_perf_init(&p, 0.5, &err), 0);
+		for (size_t i = 0; i < N; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			in[i] = distinct ? (double)(x >> 11) / 9007199254740992.0
+					 : (double)((x >> 33) % 101) / 100.0;
+			if (i % 97 == 0)
+				in[i] = i % 2 ? 1.0 : 0.0; /* the ends too */
+			assert_int_equal(ag_perf_add(&p, (int)(x >> 63), in[i], AG_PERF_NO_DECISION,
+						     i + 2, &err), 0);
+			assert_int_equal(ag_drift_num_add(&added, in[i], &err), 0);
+			assert_int_equal(ag_drift_num_add(&ref, in[i] * 0.9 + 0.05, &err), 0);
+		}
+		assert_int_equal(ag_perf_finish(&p, &pr, &err), 0);
+		out = ag_perf_take_scores(&p, &n, &bytes);
+		assert_non_null(out);
+		assert_int_equal(n, N);
+		assert_true(bytes >= N * sizeof(double));
+		qsort(in, N, sizeof(*in), cmp_double);
+		assert_memory_equal(in, out, N * sizeof(*in));
+		assert_int_equal(p.n, 0);
+		assert_true(added.spilled == (distinct == 1));
+		ag_drift_num_adopt_sorted(&adopted, out, n, bytes);
+		assert_int_equal(ag_drift_numeric(&ref, &added, &want, &err), 0);
+		assert_int_equal(ag_drift_numeric(&ref, &adopted, &got, &err), 0);
+		assert_memory_equal(&want, &got, sizeof(want));
+		ag_perf_release(&p);
+		ag_drift_num_release(&ref);
+		ag_drift_num_release(&added);
+		ag_drift_num_release(&adopted);
+	}
+	free(in);
+}
+
 static int cmp_run_key(const void *x, const void *y)
 {
 	uint64_t a = ((const struct ag_drift_run *)x)->key, b = ((const struct ag_drift_run *)y)->key;
@@ -821,12 +887,6 @@ static void test_infinite_values_are_refused_and_nan_is_missing(void **state)
  * to 1e300, zeros of both signs and many repeats, against a naive KS and
  * bin count computed here with qsort.
  */
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
 static void test_sort_handles_signs_magnitudes_and_repeats(void **state)
 {
 	enum { N1 = 80000, N2 = 50021 }; /* more distinct values than a table counts */
@@ -903,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_distributions_match_scipy),
 		cmocka_unit_test(test_numeric_merge_of_splits_equals_whole),
 		cmocka_unit_test(test_numeric_counted_and_kept_sides_merge_alike),
+		cmocka_unit_test(test_numeric_adopted_scores_equal_added),
 		cmocka_unit_test(test_categorical_merge_of_splits_equals_whole),
 		cmocka_unit_test(test_numeric_serialize_round_trip),
 		cmocka_unit_test(test_categorical_serialize_round_trip),
