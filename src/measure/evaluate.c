@@ -64,7 +64,7 @@ struct part {
 	struct ag_drift_cat *cat;
 	uint64_t rows;
 	double *vals;             /* one column's values of a batch */
-	size_t vals_cap;          /* rows of both */
+	size_t vals_cap;          /* its rows */
 	/* for a thread */
 	const char *path;
 	const struct ag_csv_options *csv;
