@@ -121,6 +121,13 @@ void ag_csv_position(const struct ag_csv_batch *b, size_t row, size_t col,
  */
 int ag_csv_get_double(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
 		      size_t row, size_t col, double *out, struct ag_err *err);
+/*
+ * Column col of the batch's rows [0, n) as doubles, NaN where missing: one
+ * call per column instead of one per field.  Returns n, or the first row
+ * whose field is not a number, with err set as by ag_csv_get_double.
+ */
+size_t ag_csv_get_doubles(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
+			  size_t col, size_t n, double *out, struct ag_err *err);
 int ag_csv_get_int64(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
 		     size_t row, size_t col, int64_t *out, struct ag_err *err);
 

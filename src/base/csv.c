@@ -946,6 +946,24 @@ int ag_csv_get_double(const struct ag_csv_reader *r, const struct ag_csv_batch *
 	return 0;
 }
 
+size_t ag_csv_get_doubles(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
+			  size_t col, size_t n, double *out, struct ag_err *err)
+{
+	const struct ag_csv_field *f = &b->fields[col * b->stride]; /* a column is contiguous */
+
+	for (size_t row = 0; row < n; row++) {
+		struct ag_str s = ag_str_make(b->base + f[row].off, f[row].len);
+
+		if (ag_csv_is_missing(r, s)) {
+			out[row] = NAN;
+		} else if (!ag_parse_double(s.ptr, s.len, &out[row])) {
+			not_a_number(r, b, row, col, "number", err);
+			return row;
+		}
+	}
+	return n;
+}
+
 int ag_csv_get_int64(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
 		     size_t row, size_t col, int64_t *out, struct ag_err *err)
 {

@@ -357,15 +357,16 @@ static int feat_column(struct part *p, size_t i, struct ag_csv_reader *r,
 		}
 		return rc;
 	}
-	for (row = 0; row < *limit; row++) {
-		if ((rc = ag_csv_get_double(r, b, row, (size_t)col, &vals[row], err)) < 0)
-			break;
-		if (rc == 0 && !isfinite(vals[row])) {
-			rc = field_error(r, b, row, (size_t)col, "not a finite number", err);
+	/* NaN is a missing field: the parser makes no NaN of a number */
+	row = ag_csv_get_doubles(r, b, (size_t)col, *limit, vals, err);
+	if (row < *limit)
+		rc = AG_EPARSE;
+	for (size_t k = 0; k < row; k++)
+		if (isinf(vals[k])) { /* an earlier row's error than the parse's */
+			rc = field_error(r, b, k, (size_t)col, "not a finite number", err);
+			row = k;
 			break;
 		}
-		rc = 0; /* 1: missing, NaN in vals */
-	}
 	if (rc)
 		*limit = row;
 	if ((e = ag_drift_num_add_many(&p->num[i], vals, row, err)))

@@ -172,6 +172,65 @@ static void test_csv_typed_access_and_missing_values(void **state)
 	ag_csv_free(r);
 }
 
+/* ag_csv_get_doubles gives, column by column, what ag_csv_get_double gives
+ * field by field: the values, NaN for missing, and at the first field that
+ * is not a number, its row and the same message. */
+static void test_csv_column_of_doubles_equals_fields(void **state)
+{
+	static const char *const cells[] = { "1.5", "-0", "", "NA", "1e3", "  7 ", "0.1",
+					     "x1", "123456789012345678901234", "null", "-2.25" };
+	enum { ROWS = 3000, COLS = 3 };
+	struct ag_buf csv;
+	struct ag_csv_reader *r;
+	struct ag_csv_batch b;
+	struct ag_err err, err1;
+	uint64_t x = 7;
+	size_t batches = 0;
+	double *col = malloc(ROWS * sizeof(*col));
+
+	(void)state;
+	assert_non_null(col);
+	ag_buf_init(&csv);
+	ag_buf_addstr(&csv, "a,b,c\n");
+	for (int i = 0; i < ROWS; i++)
+		for (int c = 0; c < COLS; c++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			/* column a only numbers and missing; b a non-number now and then */
+			size_t k = (size_t)(x >> 33) % (sizeof(cells) / sizeof(*cells));
+			if (c == 0 && k == 7)
+				k = 0;
+			if (c == 1 && k == 7 && (x >> 60) != 0)
+				k = 6;
+			ag_buf_addstr(&csv, cells[k]);
+			ag_buf_addstr(&csv, c + 1 < COLS ? "," : "\n");
+		}
+	assert_int_equal(ag_csv_open_mem(&r, csv.buf, csv.len, "t.csv", NULL, &err), 0);
+	while (ag_csv_next_batch(r, &b, &err) == 1) {
+		batches++;
+		for (size_t c = 0; c < COLS; c++) {
+			size_t got = ag_csv_get_doubles(r, &b, c, b.nrows, col, &err), want = b.nrows;
+
+			for (size_t row = 0; row < b.nrows; row++) {
+				double d;
+				int rc = ag_csv_get_double(r, &b, row, c, &d, &err1);
+
+				if (rc < 0) {
+					want = row;
+					assert_int_equal(got, row);
+					assert_string_equal(err.msg, err1.msg);
+					break;
+				}
+				assert_memory_equal(&d, &col[row], sizeof(d)); /* NaN and -0 alike */
+			}
+			assert_int_equal(got, want);
+		}
+	}
+	assert_true(batches >= 1);
+	ag_csv_free(r);
+	ag_buf_release(&csv);
+	free(col);
+}
+
 static void test_csv_positions_count_physical_lines(void **state)
 {
 	struct ag_csv_reader *r;
@@ -663,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_csv_uses_the_configured_delimiter),
 		cmocka_unit_test(test_csv_finds_columns_by_name),
 		cmocka_unit_test(test_csv_typed_access_and_missing_values),
+		cmocka_unit_test(test_csv_column_of_doubles_equals_fields),
 		cmocka_unit_test(test_csv_positions_count_physical_lines),
 		cmocka_unit_test(test_csv_reports_malformed_input_with_line_and_column),
 		cmocka_unit_test(test_csv_returns_rows_before_a_bad_utf8_row),
