@@ -279,9 +279,18 @@ int ag_drift_num_add_many(struct ag_drift_num *a, const double *v, size_t n,
 			  struct ag_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
+		struct ag_drift_run *r;
 		int rc;
+
 		if (a->table && i + PREFETCH_AHEAD < n) /* a hint: -0.0 or NaN only miss */
 			__builtin_prefetch(table_slot_of(a->table, a->slots, key_of(v[i + PREFETCH_AHEAD])));
+		/* A value the table has already: counted here, without a call. */
+		if (a->table && isfinite(v[i]) && v[i] != 0 &&
+		    (r = table_slot(a->table, a->slots, key_of(v[i])))->key) {
+			r->count++;
+			a->n++;
+			continue;
+		}
 		if ((rc = ag_drift_num_add(a, v[i], err)))
 			return rc;
 	}
