@@ -932,11 +932,11 @@ static int not_a_number(const struct ag_csv_reader *r,
 			 r->names[col], what, shown, s.ptr, s.len > 40 ? "..." : "");
 }
 
-int ag_csv_get_double(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
-		      size_t row, size_t col, double *out, struct ag_err *err)
+/* Field s of (row, col) as ag_csv_get_double says. */
+static inline int field_double(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
+			       size_t row, size_t col, struct ag_str s, double *out,
+			       struct ag_err *err)
 {
-	struct ag_str s = ag_csv_get(b, row, col);
-
 	if (ag_csv_is_missing(r, s)) {
 		*out = NAN;
 		return 1;
@@ -946,21 +946,21 @@ int ag_csv_get_double(const struct ag_csv_reader *r, const struct ag_csv_batch *
 	return 0;
 }
 
+int ag_csv_get_double(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
+		      size_t row, size_t col, double *out, struct ag_err *err)
+{
+	return field_double(r, b, row, col, ag_csv_get(b, row, col), out, err);
+}
+
 size_t ag_csv_get_doubles(const struct ag_csv_reader *r, const struct ag_csv_batch *b,
 			  size_t col, size_t n, double *out, struct ag_err *err)
 {
 	const struct ag_csv_field *f = &b->fields[col * b->stride]; /* a column is contiguous */
 
-	for (size_t row = 0; row < n; row++) {
-		struct ag_str s = ag_str_make(b->base + f[row].off, f[row].len);
-
-		if (ag_csv_is_missing(r, s)) {
-			out[row] = NAN;
-		} else if (!ag_parse_double(s.ptr, s.len, &out[row])) {
-			not_a_number(r, b, row, col, "number", err);
+	for (size_t row = 0; row < n; row++)
+		if (field_double(r, b, row, col, ag_str_make(b->base + f[row].off, f[row].len),
+				 &out[row], err) < 0)
 			return row;
-		}
-	}
 	return n;
 }
 

@@ -26,7 +26,7 @@ struct gw_journal {
 	pthread_mutex_t mu;
 	pthread_cond_t queued, committed; /* writer waits on queued, callers on committed */
 	struct entry *head, **tail;       /* FIFO, under mu */
-	struct timespec head_at;          /* when head was queued, CLOCK_MONOTONIC; under mu */
+	struct timespec head_due;         /* head's commit at the latest, CLOCK_MONOTONIC; under mu */
 	uint64_t last_ticket, done_ticket; /* under mu */
 	uint64_t wanted_ticket;           /* the newest one a caller waits for; under mu */
 	bool stopping;
@@ -78,22 +78,13 @@ static void write_batch(struct gw_journal *j, const struct entry *batch)
  * Called and returns with mu held. */
 static bool due(struct gw_journal *j)
 {
-	struct timespec deadline;
-
 	if (j->stopping || (j->head && j->wanted_ticket > j->done_ticket))
 		return true;
 	if (!j->head) {
 		pthread_cond_wait(&j->queued, &j->mu);
 		return false;
 	}
-	deadline = j->head_at;
-	deadline.tv_sec += j->linger_ns / 1000000000L;
-	deadline.tv_nsec += j->linger_ns % 1000000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	return pthread_cond_timedwait(&j->queued, &j->mu, &deadline) != 0; /* ETIMEDOUT */
+	return pthread_cond_timedwait(&j->queued, &j->mu, &j->head_due) != 0; /* ETIMEDOUT */
 }
 
 static void *writer(void *arg)
@@ -175,7 +166,15 @@ uint64_t gw_journal_add(struct gw_journal *j, const char *action, const char *su
 	pthread_mutex_lock(&j->mu);
 	if (!j->stopping) {
 		if (!j->head) {
-			clock_gettime(CLOCK_MONOTONIC, &j->head_at);
+			struct timespec *d = &j->head_due;
+
+			clock_gettime(CLOCK_MONOTONIC, d);
+			d->tv_sec += j->linger_ns / 1000000000L;
+			d->tv_nsec += j->linger_ns % 1000000000L;
+			if (d->tv_nsec >= 1000000000L) {
+				d->tv_sec++;
+				d->tv_nsec -= 1000000000L;
+			}
 			pthread_cond_signal(&j->queued); /* the writer starts the linger */
 		}
 		*j->tail = e;

@@ -2,9 +2,9 @@
  * Private to src/gateway: the gateway's ledger writer.  Decisions come from
  * many connection threads; one SQLite (or PostgreSQL) commit with its
  * fsync per decision would serialise them at the disk's pace (0.3 to
- * 1.5 ms each on the VMs measured).  The journal queues them and a writer thread appends every
- * queued entry in one transaction (group commit), so that one fsync serves
- * all the decisions that arrived meanwhile.
+ * 1.5 ms each on the VMs measured).  The journal queues them and a writer
+ * thread appends every queued entry in one transaction (group commit), so
+ * that one fsync serves all the decisions that arrived meanwhile.
  *
  * A caller that must not go on before its entry is durable (the gateway
  * waits before an answer leaves) waits for the ticket gw_journal_add gave;

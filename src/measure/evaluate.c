@@ -669,13 +669,13 @@ static int finish_perf(struct finisher *f, struct ag_err *err)
 static int run_job(struct finisher *f, size_t j, struct ag_err *err)
 {
 	struct layout *lay = f->lay;
+	size_t i = j - JOB_FEATURES;
 
 	if (j == JOB_PERF)
 		return finish_perf(f, err);
 	if (j == JOB_FAIRNESS)
 		return f->cur->fair ? finish_fairness(lay->o, f->cur, f->out, err) : 0;
-	return finish_feature(&lay->fs[j - JOB_FEATURES], f->ref, f->cur, j - JOB_FEATURES,
-			      &f->res[j - JOB_FEATURES], err);
+	return finish_feature(&lay->fs[i], f->ref, f->cur, i, &f->res[i], err);
 }
 
 static void *finish_thread(void *arg)
